@@ -1,0 +1,22 @@
+//! hopgen: compile trained Hopfield networks into bit-exact fixed-point hardware.
+//!
+//! The modules follow the data flow: `formats` (JSON in and out) → `validate`
+//! (checked `network`s) → `quantize` (the fixed-point contract) → `model` (the
+//! bit-exact reference) → `recall` (experiments) → `render` (pictures), with
+//! `learn` producing weights from patterns and `cmd` holding one module per
+//! subcommand.
+
+pub mod cmd;
+pub mod error;
+pub mod formats;
+pub mod fsutil;
+pub mod learn;
+pub mod model;
+pub mod network;
+pub mod quantize;
+pub mod recall;
+pub mod render;
+pub mod state;
+pub mod validate;
+
+pub use error::{Error, InputError, InputErrorKind, Result};
