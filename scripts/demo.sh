@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The built-in demo: hand-drawn 16×16 digits, trained two ways, quantised to
+# fixed point and recalled from noisy probes. Outputs go to build/demo/.
+set -euo pipefail
+HOPGEN=${1:-target/release/hopgen}
+OUT=build/demo
+mkdir -p "$OUT"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+step "$HOPGEN" check data/glyphs.json
+# Hebbian learning on ten strongly correlated digits: beyond what it can store.
+step "$HOPGEN" train data/glyphs.json --rule hebbian -o "$OUT/glyphs-hebbian.json"
+step "$HOPGEN" recall "$OUT/glyphs-hebbian.json" --noise 0.1 --show 1
+# The pseudo-inverse rule stores correlated patterns.
+step "$HOPGEN" train data/glyphs.json --rule pinv -o "$OUT/glyphs.json"
+step "$HOPGEN" quantize "$OUT/glyphs.json" --noise 0.2 --all-widths
+step "$HOPGEN" recall "$OUT/glyphs.json" --weight-bits 4 --noise 0.2 --show 3
+printf '\ndemo outputs are in %s/\n' "$OUT"
