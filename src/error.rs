@@ -77,15 +77,13 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut place = Vec::new();
-        if let Some(file) = &self.file {
-            place.push(file.clone());
-        }
-        if let Some(path) = &self.json_path {
-            place.push(path.clone());
-        }
+        let mut place: Vec<String> = self.file.iter().chain(&self.json_path).cloned().collect();
         if let Some((line, col)) = self.line_col {
-            place.push(format!("line {line}, column {col}"));
+            let at = format!("(line {line}, column {col})");
+            match place.last_mut() {
+                Some(last) => *last = format!("{last} {at}"),
+                None => place.push(at),
+            }
         }
         if !place.is_empty() {
             write!(f, "{}: ", place.join(": "))?;
@@ -107,7 +105,7 @@ pub enum Error {
     #[error("{0}")]
     Input(Box<InputError>),
     /// Writing an output failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Output {
         path: String,
         #[source]
@@ -136,3 +134,8 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "1 entry", "3 entries": a count with the right form of its noun.
+pub fn counted(count: usize, singular: &str, plural: &str) -> String {
+    format!("{count} {}", if count == 1 { singular } else { plural })
+}

@@ -1,7 +1,7 @@
 //! Validation: raw records from `formats` become checked [`Network`]s and
 //! [`PatternSet`]s, or precise errors naming the JSON path and the fix.
 
-use crate::error::{InputError, InputErrorKind};
+use crate::error::{counted, InputError, InputErrorKind};
 use crate::formats::{self, RawPattern, RawPatterns, RawWeights, PATTERNS_FORMAT, WEIGHTS_FORMAT};
 use crate::network::{Network, PatternSet, MAX_NEURONS};
 use crate::state::State;
@@ -130,7 +130,10 @@ fn missing(field: &str, what: &str) -> InputError {
 fn length_mismatch(path: &str, found: usize, n: usize) -> InputError {
     InputError::new(
         InputErrorKind::Shape,
-        format!("has {found} entries, expected {n} (the value of \"neurons\")"),
+        format!(
+            "has {}, expected {n} (the value of \"neurons\")",
+            counted(found, "entry", "entries")
+        ),
         "give exactly one entry per neuron, or fix \"neurons\"",
     )
     .at(path)
@@ -171,8 +174,8 @@ fn check_matrix(rows: Vec<Vec<f64>>, n: usize) -> Result<Vec<f64>, InputError> {
         return Err(InputError::new(
             InputErrorKind::Shape,
             format!(
-                "has {} rows, expected {n} (the value of \"neurons\")",
-                rows.len()
+                "has {}, expected {n} (the value of \"neurons\")",
+                counted(rows.len(), "row", "rows")
             ),
             "the weight matrix must be square: N rows of N numbers",
         )
@@ -183,7 +186,10 @@ fn check_matrix(rows: Vec<Vec<f64>>, n: usize) -> Result<Vec<f64>, InputError> {
         if row.len() != n {
             return Err(InputError::new(
                 InputErrorKind::Shape,
-                format!("has {} entries, expected {n}", row.len()),
+                format!(
+                    "has {}, expected {n}",
+                    counted(row.len(), "entry", "entries")
+                ),
                 "the weight matrix must be square: N rows of N numbers",
             )
             .at(format!("weights[{i}]")));
@@ -255,8 +261,9 @@ fn check_symmetry(
     let Some((i, j)) = first else { return Ok(()) };
     if opts.allow_asymmetric {
         warnings.push(format!(
-            "weights are asymmetric in {count} pairs (largest |w_ij − w_ji| = {largest}); \
-             energy descent and async convergence are not guaranteed"
+            "weights are asymmetric in {} (largest |w_ij − w_ji| = {largest}); \
+             energy descent and async convergence are not guaranteed",
+            counted(count, "pair", "pairs")
         ));
         return Ok(());
     }
@@ -265,9 +272,10 @@ fn check_symmetry(
         InputErrorKind::Asymmetric,
         format!(
             "is {} but weights[{j}][{i}] is {}: the matrix is not symmetric \
-             ({count} pairs differ by more than {SYMMETRY_TOLERANCE:e} × max|w|; largest difference {})",
+             ({} differ by more than {SYMMETRY_TOLERANCE:e} × max|w|; largest difference {})",
             fmt(weights[i * n + j]),
             fmt(weights[j * n + i]),
+            counted(count, "pair", "pairs"),
             fmt(largest)
         ),
         "symmetrise it with (W + Wᵀ)/2, or pass --allow-asymmetric (energy descent is then not guaranteed)",
@@ -282,8 +290,8 @@ fn check_labels(labels: Option<Vec<String>>, count: usize) -> Result<Vec<String>
         Some(l) => Err(InputError::new(
             InputErrorKind::Shape,
             format!(
-                "has {} entries, expected {count} (one per pattern)",
-                l.len()
+                "has {}, expected {count} (one per pattern)",
+                counted(l.len(), "entry", "entries")
             ),
             "give one label per pattern, or remove \"labels\"",
         )

@@ -96,7 +96,10 @@ pub fn stop_check(
     }
 }
 
-/// 2·E_q = −Σ_ij w_q[i][j] s_i s_j − 2 Σ_i θ_q[i] s_i, exact.
+/// 2·E_q = −Σ_ij w_q[i][j] s_i s_j + 2 Σ_i θ_q[i] s_i, exact.
+///
+/// The threshold term is `+`: with the decision "s_i = +1 when h_i > θ_i" this is
+/// the energy that async updates never raise (see docs/ARITHMETIC.md, Energy).
 pub fn energy2(q: &QuantNetwork, state: &State) -> i64 {
     let n = q.n;
     let signs = state.to_signs();
@@ -116,7 +119,7 @@ pub fn energy2(q: &QuantNetwork, state: &State) -> i64 {
         .zip(&signs)
         .map(|(&t, &s)| i64::from(t) * i64::from(s))
         .sum();
-    -quadratic - 2 * linear
+    -quadratic + 2 * linear
 }
 
 /// The contract's decision: +1 above the threshold, −1 below, unchanged on a tie.
