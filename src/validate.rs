@@ -272,10 +272,11 @@ fn check_symmetry(
         InputErrorKind::Asymmetric,
         format!(
             "is {} but weights[{j}][{i}] is {}: the matrix is not symmetric \
-             ({} differ by more than {SYMMETRY_TOLERANCE:e} × max|w|; largest difference {})",
+             ({} {} by more than {SYMMETRY_TOLERANCE:e} × max|w|; largest difference {})",
             fmt(weights[i * n + j]),
             fmt(weights[j * n + i]),
             counted(count, "pair", "pairs"),
+            if count == 1 { "differs" } else { "differ" },
             fmt(largest)
         ),
         "symmetrise it with (W + Wᵀ)/2, or pass --allow-asymmetric (energy descent is then not guaranteed)",

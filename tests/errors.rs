@@ -240,7 +240,7 @@ fn asymmetric_weights() {
     assert_eq!(
         msg,
         "w.json: weights[0][1]: is 0.5 but weights[1][0] is 0.25: the matrix is not symmetric \
-         (1 pair differ by more than 1e-9 × max|w|; largest difference 0.25)\n  \
+         (1 pair differs by more than 1e-9 × max|w|; largest difference 0.25)\n  \
          hint: symmetrise it with (W + Wᵀ)/2, or pass --allow-asymmetric (energy descent is then not guaranteed)"
     );
     let opts = LoadOptions {

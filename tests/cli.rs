@@ -1,0 +1,211 @@
+//! End-to-end behaviour of the binary: exit codes, no partial output on errors,
+//! byte-identical output from run to run, and files that read back as written.
+
+use hopgen::validate::{load_weights, LoadOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn hopgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hopgen"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"format": "hopgen-patterns/1", "neurons": 3, "patterns": ["+-x"]}"#,
+    )
+    .unwrap();
+    let out_file = dir.path().join("out/weights.json");
+    let out = hopgen(&["train", path_str(&bad), "-o", path_str(&out_file)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.contains("patterns[0]: character 3 is 'x'"),
+        "{stderr}"
+    );
+    assert!(!out_file.exists());
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = hopgen(&["recall", "/nonexistent/weights.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: /nonexistent/weights.json: cannot read the file: No such file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn out_of_range_options_are_user_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w.json");
+    let trained = hopgen(&["train", path_str(&data("letters.json")), "-o", path_str(&w)]);
+    assert!(trained.status.success());
+    for (args, expected) in [
+        (vec!["--weight-bits", "17"], "error: --weight-bits 17 is out of range\n  hint: choose W from 2 to 16\n"),
+        (vec!["--max-sweeps", "0"], "error: --max-sweeps 0 is out of range\n  hint: choose 1 to 65535 (the RTL counts sweeps in 16 bits)\n"),
+        (vec!["--noise", "1.5"], "error: --noise 1.5 is out of range\n  hint: give the fraction of neurons to flip, from 0 to 1 (e.g. 0.1)\n"),
+    ] {
+        let mut all = vec!["recall", path_str(&w)];
+        all.extend(args);
+        let out = hopgen(&all);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), expected);
+    }
+}
+
+#[test]
+fn probes_of_the_wrong_size_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w.json");
+    assert!(
+        hopgen(&["train", path_str(&data("letters.json")), "-o", path_str(&w)])
+            .status
+            .success()
+    );
+    let probes = dir.path().join("p.json");
+    std::fs::write(
+        &probes,
+        r#"{"format": "hopgen-patterns/1", "neurons": 4, "patterns": ["+-+-"]}"#,
+    )
+    .unwrap();
+    let out = hopgen(&["recall", path_str(&w), "--probe", path_str(&probes)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("p.json: neurons: probes have 4 neurons but the network has 25"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn output_is_byte_identical_from_run_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    for out in [&a, &b] {
+        let run = hopgen(&[
+            "train",
+            path_str(&data("letters.json")),
+            "--rule",
+            "storkey",
+            "-o",
+            path_str(out),
+        ]);
+        assert!(run.status.success());
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let report = || {
+        hopgen(&[
+            "recall",
+            path_str(&a),
+            "--trials",
+            "200",
+            "--noise",
+            "0.2",
+            "--seed",
+            "9",
+            "--json",
+        ])
+        .stdout
+    };
+    assert_eq!(report(), report());
+    // Only the output files are left: no temporary siblings.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn a_trained_file_reads_back_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w.json");
+    assert!(hopgen(&[
+        "train",
+        path_str(&data("letters.json")),
+        "--rule",
+        "pinv",
+        "-o",
+        path_str(&w)
+    ])
+    .status
+    .success());
+    let net = load_weights(&w, &LoadOptions::default()).unwrap().value;
+    assert_eq!(net.n, 25);
+    assert_eq!(net.shape, Some((5, 5)));
+    assert_eq!(net.labels, vec!["X", "O", "T", "L"]);
+    let rewritten = hopgen::formats::weights::to_json(&net);
+    assert_eq!(rewritten, std::fs::read_to_string(&w).unwrap());
+}
+
+#[test]
+fn random_patterns_are_seeded() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |name: &str, seed: &str| {
+        let p = dir.path().join(name);
+        assert!(hopgen(&[
+            "random-patterns",
+            "-n",
+            "70",
+            "-p",
+            "5",
+            "--seed",
+            seed,
+            "-o",
+            path_str(&p)
+        ])
+        .status
+        .success());
+        std::fs::read_to_string(p).unwrap()
+    };
+    assert_eq!(gen("a.json", "3"), gen("b.json", "3"));
+    assert_ne!(gen("c.json", "3"), gen("d.json", "4"));
+    let set = hopgen::validate::load_patterns(&dir.path().join("a.json"))
+        .unwrap()
+        .value;
+    assert_eq!((set.n, set.patterns.len()), (70, 5));
+}
+
+#[test]
+fn check_summarises_both_formats() {
+    let out = hopgen(&["check", path_str(&data("letters.json"))]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.ends_with("ok: hopgen-patterns/1, 25 neurons, 4 patterns, shape 5×5\n"),
+        "{stdout}"
+    );
+    let out = hopgen(&[
+        "check",
+        path_str(&data("bad-asymmetric.json")),
+        "--allow-asymmetric",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("warning: "), "{stderr}");
+    assert!(
+        stderr.contains("weights are asymmetric in 1 pair"),
+        "{stderr}"
+    );
+}

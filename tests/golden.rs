@@ -1,0 +1,153 @@
+//! Golden tests: the exact text hopgen writes (weights files, reports, pictures,
+//! error messages) for fixed inputs. Refresh after an intended change with
+//! `make golden` (UPDATE_GOLDEN=1 cargo test --test golden) and review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compares `actual` with tests/golden/NAME, or rewrites it under UPDATE_GOLDEN=1.
+fn check_golden(name: &str, actual: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}; run `make golden`", path.display()));
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output at line {}:\n  golden: {:?}\n  actual: {:?}\n\
+             if the change is intended, run `make golden` and review the diff",
+            path.display(),
+            first + 1,
+            expected.lines().nth(first),
+            actual.lines().nth(first)
+        );
+    }
+}
+
+/// A scratch directory holding copies of tests/data, so paths in output are relative.
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("tests/data")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn hopgen(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_hopgen"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let run = hopgen(dir, args);
+    assert_eq!(run.code, 0, "hopgen {args:?} failed:\n{}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn trained_weights_files() {
+    let dir = workdir();
+    for rule in ["hebbian", "storkey", "pinv"] {
+        let out = format!("letters-{rule}.json");
+        let stdout = ok(
+            dir.path(),
+            &["train", "letters.json", "--rule", rule, "-o", &out],
+        );
+        check_golden(&format!("train-{rule}.stdout"), &stdout);
+        let written = std::fs::read_to_string(dir.path().join(&out)).unwrap();
+        check_golden(&out, &written);
+    }
+}
+
+#[test]
+fn recall_text_report_with_pictures() {
+    let dir = workdir();
+    ok(
+        dir.path(),
+        &["train", "letters.json", "--rule", "pinv", "-o", "w.json"],
+    );
+    let stdout = ok(
+        dir.path(),
+        &[
+            "recall", "w.json", "--noise", "0.2", "--trials", "40", "--seed", "7", "-W", "4",
+            "--show", "2",
+        ],
+    );
+    check_golden("recall-pinv-w4.txt", &stdout);
+}
+
+#[test]
+fn recall_json_report() {
+    let dir = workdir();
+    ok(dir.path(), &["train", "letters.json", "-o", "w.json"]);
+    let stdout = ok(
+        dir.path(),
+        &[
+            "recall", "w.json", "--noise", "0.12", "--trials", "64", "--update", "sync", "--json",
+        ],
+    );
+    check_golden("recall-hebbian-sync.json", &stdout);
+}
+
+#[test]
+fn recall_from_a_probe_file() {
+    let dir = workdir();
+    ok(
+        dir.path(),
+        &["train", "letters.json", "--rule", "storkey", "-o", "w.json"],
+    );
+    let stdout = ok(
+        dir.path(),
+        &["recall", "w.json", "--probe", "probes.json", "--show", "3"],
+    );
+    check_golden("recall-probe-file.txt", &stdout);
+}
+
+#[test]
+fn quantize_report_over_all_widths() {
+    let dir = workdir();
+    ok(
+        dir.path(),
+        &["train", "letters.json", "--rule", "storkey", "-o", "w.json"],
+    );
+    let stdout = ok(
+        dir.path(),
+        &["quantize", "w.json", "--all-widths", "--trials", "40"],
+    );
+    check_golden("quantize-storkey.txt", &stdout);
+}
+
+#[test]
+fn error_report_for_asymmetric_weights() {
+    let dir = workdir();
+    let run = hopgen(dir.path(), &["recall", "bad-asymmetric.json"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    check_golden("error-asymmetric.stderr", &run.stderr);
+}
