@@ -180,7 +180,7 @@ fn non_finite_numbers() {
             weights_error(&format!("{{{HEAD}, \"weights\": [[0, 1], [{token}, 0]]}}"));
         assert_eq!(kind, InputErrorKind::NotFinite, "{token}");
         assert!(
-            msg.starts_with(&format!("w.json: weights[1][0] (line 1, column ")),
+            msg.starts_with("w.json: weights[1][0] (line 1, column "),
             "{msg}"
         );
         assert!(
