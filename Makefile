@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HOPGEN := target/release/hopgen
 
-.PHONY: all deps build demo test lint unit golden bench clean
+.PHONY: all deps build demo test lint unit golden bench capacity clean
 
 all: build
 
@@ -30,8 +30,13 @@ unit:
 golden:
 	UPDATE_GOLDEN=1 $(CARGO) test --test golden
 
+# Model throughput against the scalar baseline, measured in the same run.
 bench: deps
 	$(CARGO) bench --bench model
+
+# Storage capacity of each learning rule at N = 256 (float and W = 8).
+capacity: deps
+	$(CARGO) run --release --example capacity
 
 clean:
 	$(CARGO) clean
