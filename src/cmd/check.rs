@@ -32,13 +32,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<()> {
     let q = quantize(&net, QuantSpec::default());
     let nonzero = net.weights.iter().filter(|w| **w != 0.0).count();
     println!(
-        "{}: ok: {}, {:?}, {} neurons, {} stored patterns, {nonzero} non-zero weights; \
+        "{}: ok: {}, {}, {nonzero} non-zero weights; \
          at W={} the largest F is {}",
         args.file.display(),
         formats::WEIGHTS_FORMAT,
-        net.name,
-        net.n,
-        net.patterns.len(),
+        super::describe_network(&net),
         q.weight_bits,
         q.frac_bits
     );

@@ -6,7 +6,7 @@ pub mod random;
 pub mod recall;
 pub mod train;
 
-use crate::error::Error;
+use crate::error::{counted, Error};
 use crate::model::{RunConfig, UpdateMode, DEFAULT_MAX_SWEEPS};
 use crate::network::{Network, PatternSet};
 use crate::quantize::{QuantSpec, DEFAULT_WEIGHT_BITS};
@@ -143,4 +143,14 @@ fn print_warnings(path: &Path, warnings: &[String]) {
 /// Formats a rate as a percentage with one decimal.
 pub fn percent(rate: f64) -> String {
     format!("{:.1}%", 100.0 * rate)
+}
+
+/// `"name": N neurons, P stored patterns`, the first line of every report.
+pub fn describe_network(net: &Network) -> String {
+    format!(
+        "{:?}: {}, {}",
+        net.name,
+        counted(net.n, "neuron", "neurons"),
+        counted(net.patterns.len(), "stored pattern", "stored patterns")
+    )
 }

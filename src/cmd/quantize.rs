@@ -5,6 +5,8 @@ use super::recall::{experiment, summary_table, QuantSummary};
 use super::{percent, InputOpts, ProbeOpts, QuantOpts, RunOpts};
 use crate::network::Network;
 use crate::quantize::{QuantSpec, WEIGHT_BITS_RANGE};
+use crate::recall::Trial;
+use crate::state::State;
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -45,7 +47,7 @@ pub fn run(args: &QuantizeArgs) -> anyhow::Result<()> {
     let with_float = !net.patterns.is_empty() || args.probes.probe.is_some();
     let exp = experiment(&net, args.quant.spec()?, &cfg, &args.probes, with_float)?;
     let widths = if args.all_widths {
-        width_table(&net, args)?
+        width_table(&net, args, &exp.trials)?
     } else {
         Vec::new()
     };
@@ -103,14 +105,12 @@ fn describe(net: &Network, q: &crate::quantize::QuantNetwork) -> String {
     };
     let r = &q.report;
     format!(
-        "network   {:?}: {} neurons, {} stored patterns\n\
+        "network   {}\n\
          weights   from {w_lo} to {w_hi}\n\
          format    W={} F={} ({how}); accumulator A={} bits (|h| ≤ B = {})\n\
          integers  w_q from {q_lo} to {q_hi}; θ_q from {t_lo} to {t_hi}\n\
          error     max |w − w_q·2^−F| = {:.3e}, rms {:.3e}; {} saturated, {} flushed to zero, {} thresholds clipped\n",
-        net.name,
-        net.n,
-        net.patterns.len(),
+        super::describe_network(net),
         q.weight_bits,
         q.frac_bits,
         q.acc_bits,
@@ -123,22 +123,29 @@ fn describe(net: &Network, q: &crate::quantize::QuantNetwork) -> String {
     )
 }
 
-fn width_table(net: &Network, args: &QuantizeArgs) -> anyhow::Result<Vec<WidthRow>> {
+/// Recall at every width, compared with the float results of the main experiment
+/// (same probes: the probe options are the same), so the float model runs once.
+fn width_table(
+    net: &Network,
+    args: &QuantizeArgs,
+    reference: &[Trial],
+) -> anyhow::Result<Vec<WidthRow>> {
     let cfg = args.run.config()?;
-    let with_float = !net.patterns.is_empty() || args.probes.probe.is_some();
     WEIGHT_BITS_RANGE
         .map(|w| {
-            let exp = experiment(
-                net,
-                QuantSpec::new(w, None)?,
-                &cfg,
-                &args.probes,
-                with_float,
-            )?;
+            let exp = experiment(net, QuantSpec::new(w, None)?, &cfg, &args.probes, false)?;
+            let pairs: Vec<(&State, &State)> = exp
+                .trials
+                .iter()
+                .zip(reference)
+                .filter_map(|(t, r)| r.float.as_ref().map(|f| (&t.fixed.state, &f.state)))
+                .collect();
+            let agreement = (!pairs.is_empty())
+                .then(|| pairs.iter().filter(|(a, b)| a == b).count() as f64 / pairs.len() as f64);
             Ok(WidthRow {
                 quantization: QuantSummary::of(&exp.q),
                 exact_recall_rate: exp.fixed.exact_recall_rate,
-                agreement_with_float: exp.agreement,
+                agreement_with_float: agreement,
             })
         })
         .collect()

@@ -217,13 +217,11 @@ fn header(net: &Network, exp: &Experiment, cfg: &RunConfig) -> String {
         _ => format!("{} probes from {}", exp.probes.count, exp.probes.source),
     };
     format!(
-        "network   {:?}: {} neurons, {} stored patterns\n\
+        "network   {}\n\
          fixed     W={} F={} A={} (saturated {}, max |error| {:.3e})\n\
          probes    {probes}\n\
          update    {}, at most {} sweeps\n\n",
-        net.name,
-        net.n,
-        net.patterns.len(),
+        super::describe_network(net),
         q.weight_bits,
         q.frac_bits,
         q.acc_bits,
