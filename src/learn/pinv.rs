@@ -47,21 +47,34 @@ mod tests {
 
     #[test]
     fn projects_each_pattern_onto_itself() {
+        // (Wξ)_i = (1 − P_ii)·ξ_i with P the projector onto the patterns' span; these
+        // three patterns in R^8 do not contain any unit vector e_i, so P_ii < 1.
         let patterns = vec![
-            vec![1, -1, 1, 1, -1],
-            vec![1, 1, -1, 1, 1],
-            vec![-1, 1, 1, -1, 1],
+            vec![1, -1, 1, 1, -1, 1, -1, 1],
+            vec![1, 1, -1, 1, 1, -1, -1, -1],
+            vec![-1, 1, 1, -1, 1, 1, 1, -1],
         ];
-        let w = pseudo_inverse(5, &patterns);
-        // With the diagonal restored, W ξ = ξ; without it, (Wξ)_i = (1 − P_ii) ξ_i.
+        let w = pseudo_inverse(8, &patterns);
         for p in &patterns {
-            for i in 0..5 {
-                let h: f64 = (0..5).map(|j| w[i * 5 + j] * f64::from(p[j])).sum();
+            for i in 0..8 {
+                let h: f64 = (0..8).map(|j| w[i * 8 + j] * f64::from(p[j])).sum();
                 assert!(
                     h * f64::from(p[i]) > 0.0,
                     "pattern not a fixed point at {i}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_unit_vector_in_the_span_gives_a_tie() {
+        // The patterns differ only in neuron 2, so e_2 is in their span, P_22 = 1 and
+        // h_2 = 0 for both: a tie, which keeps the neuron's state (docs/LEARNING.md).
+        let patterns = vec![vec![1, 1, 1, 1], vec![1, 1, -1, 1]];
+        let w = pseudo_inverse(4, &patterns);
+        for p in &patterns {
+            let h: f64 = (0..4).map(|j| w[2 * 4 + j] * f64::from(p[j])).sum();
+            assert!(h.abs() < 1e-12, "h_2 = {h}");
         }
     }
 
