@@ -18,5 +18,6 @@ pub mod recall;
 pub mod render;
 pub mod state;
 pub mod validate;
+pub mod verilog;
 
 pub use error::{Error, InputError, InputErrorKind, Result};

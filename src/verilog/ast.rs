@@ -1,0 +1,180 @@
+//! The Verilog-2005 subset hopgen emits, as data. Generated modules are built as
+//! values of these types and turned into text only by `print`.
+
+/// A legal Verilog identifier (made by `names::legal_identifier` for user input,
+/// or a fixed internal name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ident(pub String);
+
+impl Ident {
+    /// An internal name chosen by hopgen (never user input).
+    pub fn new(name: impl Into<String>) -> Self {
+        Ident(name.into())
+    }
+}
+
+/// A source file: a header comment and modules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub header: Vec<String>,
+    pub modules: Vec<Module>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    pub name: Ident,
+    /// Comment lines printed above the module.
+    pub doc: Vec<String>,
+    pub ports: Vec<Port>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Input,
+    Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetKind {
+    Wire,
+    Reg,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Port {
+    pub dir: Dir,
+    pub kind: NetKind,
+    pub signed: bool,
+    pub width: u32,
+    pub name: Ident,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A comment line (or several, one per entry).
+    Comment(Vec<String>),
+    Blank,
+    /// `localparam integer NAME = value;`
+    LocalParam {
+        name: Ident,
+        value: i64,
+    },
+    /// `wire/reg [signed] [w-1:0] name;`
+    Decl {
+        kind: NetKind,
+        signed: bool,
+        width: u32,
+        name: Ident,
+        comment: Option<String>,
+    },
+    /// `assign lhs = rhs;`
+    Assign {
+        lhs: Expr,
+        rhs: Expr,
+    },
+    /// `always @(posedge clock) begin … end`
+    AlwaysPosedge {
+        clock: Ident,
+        body: Vec<Stmt>,
+    },
+    /// `module #(.P(v), …) name (.port(expr), …);`
+    Instance {
+        module: Ident,
+        name: Ident,
+        params: Vec<(Ident, Expr)>,
+        ports: Vec<(Ident, Expr)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    /// `lhs <= rhs;`
+    NonBlocking(Expr, Expr),
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        otherwise: Vec<Stmt>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    LogicNot,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    And,
+    Or,
+    LogicAnd,
+    LogicOr,
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Ident(Ident),
+    /// A sized decimal literal, e.g. `16'd3` or `-12'sd5` (value may be negative only
+    /// when signed).
+    Int {
+        width: u32,
+        signed: bool,
+        value: i64,
+    },
+    /// A sized hexadecimal bit-vector literal; `hex` holds the digits, most significant first.
+    Hex {
+        width: u32,
+        hex: String,
+    },
+    /// `base[index]`
+    Index(Box<Expr>, u32),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `cond ? a : b`
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+/// Short constructors so builders read like the Verilog they make.
+impl Expr {
+    pub fn id(name: &Ident) -> Expr {
+        Expr::Ident(name.clone())
+    }
+    pub fn uint(width: u32, value: u64) -> Expr {
+        Expr::Int {
+            width,
+            signed: false,
+            value: value as i64,
+        }
+    }
+    pub fn sint(width: u32, value: i64) -> Expr {
+        Expr::Int {
+            width,
+            signed: true,
+            value,
+        }
+    }
+    pub fn bit(self, index: u32) -> Expr {
+        Expr::Index(Box::new(self), index)
+    }
+    pub fn logic_not(self) -> Expr {
+        Expr::Unary(UnaryOp::LogicNot, Box::new(self))
+    }
+    pub fn binary(self, op: BinaryOp, rhs: Expr) -> Expr {
+        Expr::Binary(op, Box::new(self), Box::new(rhs))
+    }
+    pub fn and(self, rhs: Expr) -> Expr {
+        self.binary(BinaryOp::LogicAnd, rhs)
+    }
+    pub fn eq(self, rhs: Expr) -> Expr {
+        self.binary(BinaryOp::Eq, rhs)
+    }
+}
