@@ -4,11 +4,16 @@
 # Called by the Makefile; safe to run by hand (as root, or with sudo available).
 set -euo pipefail
 
-# Debian packages the project needs. Later stages add the EDA tools here.
+# Debian packages the project needs: build tools, and the EDA tools the RTL tests
+# run for real (Icarus Verilog, Verilator, yosys).
 APT_PACKAGES=(
     make
     gcc
+    g++
     python3
+    iverilog
+    verilator
+    yosys
 )
 
 need_cmd() {

@@ -16,7 +16,10 @@ pub mod network;
 pub mod quantize;
 pub mod recall;
 pub mod render;
+pub mod sim;
 pub mod state;
+pub mod synth;
+pub mod tools;
 pub mod validate;
 pub mod verilog;
 

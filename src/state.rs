@@ -118,20 +118,24 @@ impl State {
 
     /// Hexadecimal of the bit vector, most significant nibble first (Verilog order).
     pub fn to_hex(&self) -> String {
-        let digits = self.n.div_ceil(4).max(1);
-        (0..digits)
-            .rev()
-            .map(|d| {
-                let nibble = (0..4)
-                    .filter(|b| {
-                        let i = d * 4 + b;
-                        i < self.n && self.get(i)
-                    })
-                    .fold(0u32, |acc, b| acc | (1 << b));
-                char::from_digit(nibble, 16).expect("nibble < 16")
-            })
-            .collect()
+        let bits: Vec<bool> = (0..self.n).map(|i| self.get(i)).collect();
+        hex_msb_first(&bits)
     }
+}
+
+/// Hex digits of a bit vector given least significant bit first, most significant
+/// digit first (as in Verilog literals and $readmemh files); at least one digit.
+pub fn hex_msb_first(bits: &[bool]) -> String {
+    let digits = bits.len().div_ceil(4).max(1);
+    (0..digits)
+        .rev()
+        .map(|d| {
+            let nibble = (0..4)
+                .filter(|b| bits.get(d * 4 + b).copied().unwrap_or(false))
+                .fold(0u32, |acc, b| acc | (1 << b));
+            char::from_digit(nibble, 16).expect("nibble < 16")
+        })
+        .collect()
 }
 
 impl fmt::Debug for State {

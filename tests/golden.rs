@@ -151,3 +151,43 @@ fn error_report_for_asymmetric_weights() {
     assert_eq!(run.stdout, "");
     check_golden("error-asymmetric.stderr", &run.stderr);
 }
+
+#[test]
+fn synthesised_cores() {
+    let dir = workdir();
+    for n in [1, 2, 5, 8] {
+        let input = format!("tiny{n}.json");
+        let out = format!("rtl{n}");
+        let stdout = ok(
+            dir.path(),
+            &["synth", &input, "-W", "4", "--max-sweeps", "20", "-o", &out],
+        );
+        check_golden(&format!("synth-tiny{n}.stdout"), &stdout);
+        let core =
+            std::fs::read_to_string(dir.path().join(&out).join(format!("tiny_{n}.v"))).unwrap();
+        check_golden(&format!("tiny_{n}.v"), &core);
+        let manifest =
+            std::fs::read_to_string(dir.path().join(&out).join("manifest.json")).unwrap();
+        check_golden(&format!("synth-tiny{n}.manifest.json"), &manifest);
+    }
+}
+
+#[test]
+fn user_names_never_reach_verilog_unescaped() {
+    let dir = workdir();
+    let stdout = ok(
+        dir.path(),
+        &[
+            "synth",
+            "tiny2.json",
+            "--name",
+            "module\"; $finish; //",
+            "-o",
+            "evil",
+        ],
+    );
+    assert!(stdout.contains("module module____finish____,"), "{stdout}");
+    let core = std::fs::read_to_string(dir.path().join("evil/module____finish____.v")).unwrap();
+    assert!(!core.contains("$finish"));
+    assert!(!core.contains('"'));
+}

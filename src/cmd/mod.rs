@@ -4,6 +4,7 @@ pub mod check;
 pub mod quantize;
 pub mod random;
 pub mod recall;
+pub mod synth;
 pub mod train;
 
 use crate::error::{counted, Error};
@@ -33,6 +34,8 @@ pub enum Command {
     Recall(recall::RecallArgs),
     /// Show how a network quantises to W-bit fixed point and what it costs in recall.
     Quantize(quantize::QuantizeArgs),
+    /// Generate a synthesizable Verilog core for a network.
+    Synth(synth::SynthArgs),
     /// Check a weights or patterns file and summarise it.
     Check(check::CheckArgs),
     /// Write random ±1 patterns (for experiments and tests).
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(args) => train::run(&args),
         Command::Recall(args) => recall::run(&args),
         Command::Quantize(args) => quantize::run(&args),
+        Command::Synth(args) => synth::run(&args),
         Command::Check(args) => check::run(&args),
         Command::RandomPatterns(args) => random::run(&args),
     }

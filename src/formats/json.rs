@@ -166,6 +166,60 @@ fn non_finite_token(text: &str, line: usize, column: usize) -> Option<&'static s
     })
 }
 
+/// Pretty JSON with two-space indentation where arrays of plain numbers, strings or
+/// booleans stay on one line (a weight matrix reads as one row per line). Object
+/// keys keep the value's order.
+pub fn to_pretty_compact(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, 0);
+    out.push('\n');
+    out
+}
+
+fn is_scalar(v: &serde_json::Value) -> bool {
+    !matches!(
+        v,
+        serde_json::Value::Array(_) | serde_json::Value::Object(_)
+    )
+}
+
+fn write_value(out: &mut String, value: &serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    let pad = |d: usize| "  ".repeat(d);
+    match value {
+        Value::Array(items) if items.iter().all(is_scalar) => {
+            let parts: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+            out.push('[');
+            out.push_str(&parts.join(", "));
+            out.push(']');
+        }
+        Value::Array(items) => {
+            out.push_str("[\n");
+            for (k, item) in items.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                write_value(out, item, depth + 1);
+                out.push_str(if k + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push_str("{\n");
+            for (k, (key, item)) in map.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push_str(": ");
+                write_value(out, item, depth + 1);
+                out.push_str(if k + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push('}');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

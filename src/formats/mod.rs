@@ -8,7 +8,7 @@ mod json;
 pub mod patterns;
 pub mod weights;
 
-pub use json::parse_tagged;
+pub use json::{parse_tagged, to_pretty_compact};
 pub use patterns::{RawPattern, RawPatterns, PATTERNS_FORMAT};
 pub use weights::{RawWeights, WEIGHTS_FORMAT};
 

@@ -41,12 +41,19 @@ pub enum NetKind {
     Reg,
 }
 
+/// A net's width: a scalar, or a vector `[n-1:0]` (n ≥ 1, so `[0:0]` stays indexable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    Scalar,
+    Vector(u32),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Port {
     pub dir: Dir,
     pub kind: NetKind,
     pub signed: bool,
-    pub width: u32,
+    pub width: Width,
     pub name: Ident,
     pub comment: Option<String>,
 }
@@ -65,7 +72,7 @@ pub enum Item {
     Decl {
         kind: NetKind,
         signed: bool,
-        width: u32,
+        width: Width,
         name: Ident,
         comment: Option<String>,
     },
@@ -123,6 +130,8 @@ pub enum BinaryOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Ident(Ident),
+    /// An unsized decimal number (parameter values).
+    Num(i64),
     /// A sized decimal literal, e.g. `16'd3` or `-12'sd5` (value may be negative only
     /// when signed).
     Int {

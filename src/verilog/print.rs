@@ -29,11 +29,10 @@ fn comment_line(out: &mut String, indent: &str, text: &str) {
     }
 }
 
-fn range(width: u32) -> String {
-    if width == 1 {
-        String::new()
-    } else {
-        format!("[{}:0]", width - 1)
+fn range(width: Width) -> String {
+    match width {
+        Width::Scalar => String::new(),
+        Width::Vector(n) => format!("[{}:0]", n - 1),
     }
 }
 
@@ -103,7 +102,7 @@ fn print_item(out: &mut String, item: &Item) {
             if *signed {
                 line.push_str(" signed");
             }
-            if *width > 1 {
+            if let Width::Vector(_) = width {
                 let _ = write!(line, " {}", range(*width));
             }
             let _ = write!(line, " {};", name.0);
@@ -210,6 +209,7 @@ fn print_if(
 pub fn expr(e: &Expr) -> String {
     match e {
         Expr::Ident(id) => id.0.clone(),
+        Expr::Num(v) => v.to_string(),
         Expr::Int {
             width,
             signed,
@@ -254,7 +254,7 @@ pub fn expr(e: &Expr) -> String {
 fn operand(e: &Expr) -> String {
     match e {
         Expr::Binary(..) | Expr::Ternary(..) | Expr::Unary(..) => format!("({})", expr(e)),
-        Expr::Int { value, .. } if *value < 0 => format!("({})", expr(e)),
+        Expr::Int { value, .. } | Expr::Num(value) if *value < 0 => format!("({})", expr(e)),
         _ => expr(e),
     }
 }
@@ -275,7 +275,7 @@ mod tests {
                     dir: Dir::Input,
                     kind: NetKind::Wire,
                     signed: false,
-                    width: 1,
+                    width: Width::Scalar,
                     name: Ident::new("clk"),
                     comment: None,
                 },
@@ -283,7 +283,7 @@ mod tests {
                     dir: Dir::Input,
                     kind: NetKind::Wire,
                     signed: false,
-                    width: 4,
+                    width: Width::Vector(4),
                     name: a.clone(),
                     comment: Some("data".into()),
                 },
@@ -291,7 +291,7 @@ mod tests {
                     dir: Dir::Output,
                     kind: NetKind::Reg,
                     signed: true,
-                    width: 5,
+                    width: Width::Vector(5),
                     name: q.clone(),
                     comment: None,
                 },

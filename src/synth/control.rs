@@ -1,0 +1,300 @@
+//! The parts every core shares: the port contract of docs/CORE.md, the state and
+//! sweep registers, the stopping rule and the valid/ready handshakes.
+
+use super::Design;
+use crate::verilog::*;
+
+/// Width of `out_sweeps`.
+pub const SWEEP_BITS: u32 = 16;
+
+/// The names of the ports and shared registers.
+pub struct Names {
+    pub clk: Ident,
+    pub rst: Ident,
+    pub in_valid: Ident,
+    pub in_ready: Ident,
+    pub in_state: Ident,
+    pub out_valid: Ident,
+    pub out_ready: Ident,
+    pub out_state: Ident,
+    pub out_sweeps: Ident,
+    pub out_status: Ident,
+    /// s(k)
+    pub state: Ident,
+    /// s(k − 1), for the cycle2 check
+    pub prev: Ident,
+    /// s(k + 1), from the sweep engine
+    pub next: Ident,
+    pub sweeps: Ident,
+    pub status: Ident,
+    pub busy: Ident,
+    pub done: Ident,
+    pub changed: Ident,
+    pub repeat2: Ident,
+    pub last: Ident,
+}
+
+impl Names {
+    pub fn new() -> Self {
+        let id = Ident::new;
+        Names {
+            clk: id("clk"),
+            rst: id("rst"),
+            in_valid: id("in_valid"),
+            in_ready: id("in_ready"),
+            in_state: id("in_state"),
+            out_valid: id("out_valid"),
+            out_ready: id("out_ready"),
+            out_state: id("out_state"),
+            out_sweeps: id("out_sweeps"),
+            out_status: id("out_status"),
+            state: id("state"),
+            prev: id("prev"),
+            next: id("next"),
+            sweeps: id("sweeps"),
+            status: id("status"),
+            busy: id("busy"),
+            done: id("done"),
+            changed: id("changed"),
+            repeat2: id("repeat2"),
+            last: id("last"),
+        }
+    }
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn port(dir: Dir, width: Width, name: &Ident, comment: &str) -> Port {
+    Port {
+        dir,
+        kind: NetKind::Wire,
+        signed: false,
+        width,
+        name: name.clone(),
+        comment: (!comment.is_empty()).then(|| comment.to_string()),
+    }
+}
+
+/// The port list of docs/CORE.md.
+pub fn ports(n: usize, names: &Names) -> Vec<Port> {
+    let state = Width::Vector(n as u32);
+    vec![
+        port(Dir::Input, Width::Scalar, &names.clk, ""),
+        port(
+            Dir::Input,
+            Width::Scalar,
+            &names.rst,
+            "synchronous, active high",
+        ),
+        port(
+            Dir::Input,
+            Width::Scalar,
+            &names.in_valid,
+            "a probe is taken when in_valid && in_ready",
+        ),
+        port(Dir::Output, Width::Scalar, &names.in_ready, ""),
+        port(
+            Dir::Input,
+            state,
+            &names.in_state,
+            "bit i = 1 means s_i = +1",
+        ),
+        port(
+            Dir::Output,
+            Width::Scalar,
+            &names.out_valid,
+            "held until out_valid && out_ready",
+        ),
+        port(Dir::Input, Width::Scalar, &names.out_ready, ""),
+        port(Dir::Output, state, &names.out_state, ""),
+        port(
+            Dir::Output,
+            Width::Vector(SWEEP_BITS),
+            &names.out_sweeps,
+            "k, the sweeps run",
+        ),
+        port(
+            Dir::Output,
+            Width::Vector(2),
+            &names.out_status,
+            "0 converged, 1 limit, 2 cycle2",
+        ),
+    ]
+}
+
+fn decl(kind: NetKind, width: Width, name: &Ident, comment: &str) -> Item {
+    Item::Decl {
+        kind,
+        signed: false,
+        width,
+        name: name.clone(),
+        comment: (!comment.is_empty()).then(|| comment.to_string()),
+    }
+}
+
+fn set(name: &Ident, value: Expr) -> Stmt {
+    Stmt::NonBlocking(Expr::id(name), value)
+}
+
+fn finish(names: &Names, status: u64) -> Vec<Stmt> {
+    vec![
+        set(&names.busy, Expr::uint(1, 0)),
+        set(&names.done, Expr::uint(1, 1)),
+        set(&names.status, Expr::uint(2, status)),
+    ]
+}
+
+/// A core whose sweep engine computes `next` = s(k + 1) combinationally from `state`
+/// in one cycle; `engine` holds the items that drive `next`.
+pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) -> Module {
+    let n = design.q.n;
+    let state_width = Width::Vector(n as u32);
+    let mut items = vec![
+        decl(NetKind::Reg, state_width, &names.state, "s(k)"),
+        decl(NetKind::Reg, state_width, &names.prev, "s(k-1)"),
+        decl(NetKind::Reg, Width::Vector(SWEEP_BITS), &names.sweeps, "k"),
+        decl(NetKind::Reg, Width::Vector(2), &names.status, ""),
+        decl(NetKind::Reg, Width::Scalar, &names.busy, "running sweeps"),
+        decl(
+            NetKind::Reg,
+            Width::Scalar,
+            &names.done,
+            "result waiting for out_ready",
+        ),
+        decl(NetKind::Wire, state_width, &names.next, "s(k+1)"),
+        Item::Blank,
+    ];
+    items.extend(engine);
+    items.extend(stop_checks(names, design.max_sweeps));
+    items.extend(handshake_outputs(names));
+    items.push(Item::AlwaysPosedge {
+        clock: names.clk.clone(),
+        body: vec![Stmt::If {
+            cond: Expr::id(&names.rst),
+            then: vec![
+                set(&names.busy, Expr::uint(1, 0)),
+                set(&names.done, Expr::uint(1, 0)),
+            ],
+            otherwise: vec![Stmt::If {
+                cond: Expr::id(&names.busy),
+                then: sweep_step(names),
+                otherwise: vec![Stmt::If {
+                    cond: Expr::id(&names.done),
+                    then: vec![Stmt::If {
+                        cond: Expr::id(&names.out_ready),
+                        then: vec![set(&names.done, Expr::uint(1, 0))],
+                        otherwise: vec![],
+                    }],
+                    otherwise: vec![Stmt::If {
+                        cond: Expr::id(&names.in_valid),
+                        then: vec![
+                            set(&names.state, Expr::id(&names.in_state)),
+                            set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
+                            set(&names.busy, Expr::uint(1, 1)),
+                        ],
+                        otherwise: vec![],
+                    }],
+                }],
+            }],
+        }],
+    });
+    Module {
+        name: Ident::new(design.top.clone()),
+        doc: design.doc_lines(),
+        ports: ports(n, names),
+        items,
+    }
+}
+
+/// `changed`, `repeat2` and `last`: the three tests of the stopping rule.
+fn stop_checks(names: &Names, max_sweeps: u32) -> Vec<Item> {
+    let sweeps = Expr::id(&names.sweeps);
+    vec![
+        Item::Comment(vec![
+            "Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).".into()
+        ]),
+        decl(
+            NetKind::Wire,
+            Width::Scalar,
+            &names.changed,
+            "some neuron changed",
+        ),
+        decl(
+            NetKind::Wire,
+            Width::Scalar,
+            &names.repeat2,
+            "s(k+1) == s(k-1), k >= 1",
+        ),
+        decl(
+            NetKind::Wire,
+            Width::Scalar,
+            &names.last,
+            "k+1 == max_sweeps",
+        ),
+        Item::Assign {
+            lhs: Expr::id(&names.changed),
+            rhs: Expr::id(&names.next).binary(BinaryOp::Ne, Expr::id(&names.state)),
+        },
+        Item::Assign {
+            lhs: Expr::id(&names.repeat2),
+            rhs: sweeps
+                .clone()
+                .binary(BinaryOp::Ne, Expr::uint(SWEEP_BITS, 0))
+                .and(Expr::id(&names.next).eq(Expr::id(&names.prev))),
+        },
+        Item::Assign {
+            lhs: Expr::id(&names.last),
+            rhs: sweeps.eq(Expr::uint(SWEEP_BITS, u64::from(max_sweeps - 1))),
+        },
+        Item::Blank,
+    ]
+}
+
+fn handshake_outputs(names: &Names) -> Vec<Item> {
+    let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
+        lhs: Expr::id(lhs),
+        rhs,
+    };
+    vec![
+        assign(
+            &names.in_ready,
+            Expr::id(&names.busy)
+                .logic_not()
+                .and(Expr::id(&names.done).logic_not()),
+        ),
+        assign(&names.out_valid, Expr::id(&names.done)),
+        assign(&names.out_state, Expr::id(&names.state)),
+        assign(&names.out_sweeps, Expr::id(&names.sweeps)),
+        assign(&names.out_status, Expr::id(&names.status)),
+        Item::Blank,
+    ]
+}
+
+/// One sweep: advance the state and the counter, then apply the stopping rule.
+fn sweep_step(names: &Names) -> Vec<Stmt> {
+    vec![
+        set(&names.state, Expr::id(&names.next)),
+        set(&names.prev, Expr::id(&names.state)),
+        set(
+            &names.sweeps,
+            Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
+        ),
+        Stmt::If {
+            cond: Expr::id(&names.changed).logic_not(),
+            then: finish(names, 0),
+            otherwise: vec![Stmt::If {
+                cond: Expr::id(&names.repeat2),
+                then: finish(names, 2),
+                otherwise: vec![Stmt::If {
+                    cond: Expr::id(&names.last),
+                    then: finish(names, 1),
+                    otherwise: vec![],
+                }],
+            }],
+        },
+    ]
+}

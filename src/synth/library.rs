@@ -1,0 +1,16 @@
+//! hopgen's hand-written Verilog library (`hdl/`), compiled into the binary and
+//! copied into every output directory that uses it.
+
+/// `hop_masked_sum`: Σ_{j: s_j = 1} w_j over constant weights, as a balanced adder tree.
+pub const MASKED_SUM: LibraryFile = LibraryFile {
+    file: "hop_masked_sum.v",
+    module: "hop_masked_sum",
+    text: include_str!("../../hdl/hop_masked_sum.v"),
+};
+
+#[derive(Debug, Clone, Copy)]
+pub struct LibraryFile {
+    pub file: &'static str,
+    pub module: &'static str,
+    pub text: &'static str,
+}
