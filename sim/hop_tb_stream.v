@@ -10,6 +10,8 @@
 //   iverilog -g2005 -DHOP_DUT=digits -Phop_tb_stream.N=256 -Phop_tb_stream.COUNT=100 \
 //       -o tb sim/hop_tb_stream.v <sources> && vvp tb
 // expected.hex holds one word per probe: {status[1:0], sweeps[15:0], state[N-1:0]}.
+// For every result it also prints "LATENCY <probe> <cycles>": rising edges from the
+// one that took the probe to the first one that sees its result valid.
 `timescale 1ns / 1ps
 `default_nettype none
 module hop_tb_stream;
@@ -40,6 +42,8 @@ module hop_tb_stream;
     integer cycles = 0;
     integer seed = SEED;
     reg took_in = 1'b0;          // a probe was taken at the last rising edge
+    reg seen = 1'b0;             // the current result's out_valid was already seen
+    integer accepted_at = 0;
     reg held = 1'b0;             // out_valid was high without a handshake last cycle
     reg [N+17:0] held_word;
 
@@ -69,7 +73,12 @@ module hop_tb_stream;
         held = out_valid && !out_ready;
         held_word = {out_status, out_sweeps, out_state};
         took_in = in_valid && in_ready;
-        if (took_in) sent = sent + 1;
+        if (took_in) begin
+            sent = sent + 1;
+            accepted_at = cycles;
+        end
+        if (out_valid && !seen) $display("LATENCY %0d %0d", received, cycles - accepted_at);
+        seen = out_valid && !out_ready;
         if (out_valid && out_ready) begin
             if ({out_status, out_sweeps, out_state} !== expected[received]) begin
                 if (errors < 10)

@@ -173,6 +173,34 @@ fn synthesised_cores() {
 }
 
 #[test]
+fn folded_cores_and_memory_files() {
+    let dir = workdir();
+    for mode in ["sync", "async"] {
+        let out = format!("folded-{mode}");
+        let args = [
+            "synth",
+            "tiny5.json",
+            "--arch",
+            "folded",
+            "--lanes",
+            "2",
+            "--update",
+            mode,
+            "-W",
+            "4",
+            "-o",
+            &out,
+        ];
+        let stdout = ok(dir.path(), &args);
+        check_golden(&format!("synth-folded-{mode}.stdout"), &stdout);
+        for file in ["tiny_5.v", "weights.mem", "thresholds.mem", "manifest.json"] {
+            let text = std::fs::read_to_string(dir.path().join(&out).join(file)).unwrap();
+            check_golden(&format!("folded-{mode}-{file}"), &text);
+        }
+    }
+}
+
+#[test]
 fn user_names_never_reach_verilog_unescaped() {
     let dir = workdir();
     let stdout = ok(

@@ -75,16 +75,65 @@ fn random_probes(n: usize, count: usize, seed: u64) -> Vec<State> {
         .collect()
 }
 
-fn generate(net: &Network, q: &QuantNetwork, max_sweeps: u32, dir: &Path) -> Generated {
+fn generate_with(
+    net: &Network,
+    q: &QuantNetwork,
+    arch: Arch,
+    mode: UpdateMode,
+    lanes: Option<usize>,
+    max_sweeps: u32,
+    dir: &Path,
+) -> Generated {
     let opts = SynthOptions {
-        arch: Arch::Parallel,
-        mode: UpdateMode::Sync,
+        arch,
+        mode,
         max_sweeps,
         name: None,
+        lanes,
     };
     let generated = synth::generate(net, q, &opts).unwrap();
     write_output_dir(dir, &generated.files, false).unwrap();
     generated
+}
+
+/// (N, W, lanes, max_sweeps) points of the simulation matrix.
+type Case = (usize, u32, usize, u32);
+
+/// Runs every case of one architecture and mode through Icarus against the model:
+/// results bit-exact, latency exactly 1 + k · cycles_per_sweep; returns the statuses seen.
+fn simulate_matrix(arch: Arch, mode: UpdateMode, cases: &[Case]) -> BTreeSet<Status> {
+    let root = tempfile::tempdir().unwrap();
+    let mut statuses = BTreeSet::new();
+    for (case, &(n, w, lanes, max_sweeps)) in cases.iter().enumerate() {
+        let (net, q) = random_network(n, w, case as u64);
+        let dir = root.path().join(format!("core{case}"));
+        let generated = generate_with(&net, &q, arch, mode, Some(lanes), max_sweeps, &dir);
+        let probes = random_probes(n, 40, 100 + case as u64);
+        let model = FixedModel::new(&q);
+        let cfg = RunConfig::new(mode, max_sweeps).unwrap();
+        let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &cfg)).collect();
+        statuses.extend(outcomes.iter().map(|o| o.status));
+        let what = format!("{arch:?} {mode:?} N={n} W={w} L={lanes} max_sweeps={max_sweeps}");
+        let result = sim::run_stream_iverilog(
+            &dir,
+            &generated.manifest,
+            &probes,
+            &outcomes,
+            7 + case as u32,
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(result.passed, "{what}: {}", result.report);
+        let per_sweep = generated.manifest.cycles_per_sweep;
+        let expected: Vec<u64> = outcomes
+            .iter()
+            .map(|o| 1 + u64::from(o.sweeps) * per_sweep)
+            .collect();
+        assert_eq!(
+            result.latencies, expected,
+            "{what}: latency differs from 1 + k·cycles_per_sweep"
+        );
+    }
+    statuses
 }
 
 #[test]
@@ -92,9 +141,7 @@ fn parallel_sync_cores_match_the_model_in_icarus() {
     if !tools_present(&[IVERILOG, VVP]) {
         return;
     }
-    let root = tempfile::tempdir().unwrap();
-    let mut statuses = BTreeSet::new();
-    let cases = [
+    let cases: Vec<Case> = [
         (1, 2, 100),
         (2, 2, 100),
         (3, 4, 100),
@@ -104,60 +151,102 @@ fn parallel_sync_cores_match_the_model_in_icarus() {
         (16, 8, 100),
         (33, 8, 100),
         (64, 8, 100),
-    ];
-    for (case, &(n, w, max_sweeps)) in cases.iter().enumerate() {
-        let (net, q) = random_network(n, w, case as u64);
-        let dir = root.path().join(format!("core{case}"));
-        let generated = generate(&net, &q, max_sweeps, &dir);
-        let probes = random_probes(n, 60, 100 + case as u64);
-        let model = FixedModel::new(&q);
-        let cfg = RunConfig::new(UpdateMode::Sync, max_sweeps).unwrap();
-        let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &cfg)).collect();
-        statuses.extend(outcomes.iter().map(|o| o.status));
-        let result = sim::run_stream_iverilog(
-            &dir,
-            &generated.manifest,
-            &probes,
-            &outcomes,
-            7 + case as u32,
-        )
-        .unwrap_or_else(|e| panic!("N={n} W={w}: {e}"));
-        assert!(
-            result.passed,
-            "N={n} W={w} max_sweeps={max_sweeps}: {}",
-            result.report
-        );
+    ]
+    .iter()
+    .map(|&(n, w, m)| (n, w, n, m))
+    .collect();
+    let statuses = simulate_matrix(Arch::Parallel, UpdateMode::Sync, &cases);
+    assert_eq!(
+        statuses,
+        Status::ALL.into_iter().collect(),
+        "every status must occur"
+    );
+}
+
+const FOLDED_CASES: [Case; 10] = [
+    (1, 2, 1, 100),
+    (2, 4, 1, 100),
+    (3, 4, 2, 100),
+    (5, 4, 2, 100),
+    (8, 8, 3, 100),
+    (16, 4, 16, 100),
+    (16, 4, 3, 2),
+    (17, 8, 4, 100),
+    (33, 8, 5, 100),
+    (64, 8, 16, 100),
+];
+
+#[test]
+fn folded_sync_cores_match_the_model_in_icarus() {
+    if !tools_present(&[IVERILOG, VVP]) {
+        return;
     }
-    let all: BTreeSet<Status> = Status::ALL.into_iter().collect();
-    assert_eq!(statuses, all, "the matrix must exercise every status");
+    let statuses = simulate_matrix(Arch::Folded, UpdateMode::Sync, &FOLDED_CASES);
+    assert_eq!(
+        statuses,
+        Status::ALL.into_iter().collect(),
+        "every status must occur"
+    );
 }
 
 #[test]
-fn parallel_cores_lint_clean_in_verilator() {
+fn folded_async_cores_match_the_model_in_icarus() {
+    if !tools_present(&[IVERILOG, VVP]) {
+        return;
+    }
+    let statuses = simulate_matrix(Arch::Folded, UpdateMode::Async, &FOLDED_CASES);
+    // Async updates never cycle; the tight max_sweeps case must hit the limit.
+    assert_eq!(
+        statuses,
+        [Status::Converged, Status::Limit].into_iter().collect()
+    );
+}
+
+/// Architecture, mode and (N, W, lanes) points for the static checks.
+fn static_matrix() -> Vec<(Arch, UpdateMode, usize, u32, usize)> {
+    let mut points = Vec::new();
+    for &(n, w) in &[(1, 2), (2, 4), (5, 8), (16, 16)] {
+        points.push((Arch::Parallel, UpdateMode::Sync, n, w, n));
+    }
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        for &(n, w, lanes) in &[(1, 2, 1), (2, 4, 2), (5, 8, 2), (16, 16, 5), (40, 4, 8)] {
+            points.push((Arch::Folded, mode, n, w, lanes));
+        }
+    }
+    points
+}
+
+#[test]
+fn cores_lint_clean_in_verilator() {
     if !tools_present(&[VERILATOR]) {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for (case, &(n, w)) in [(1, 2), (2, 4), (5, 8), (16, 16)].iter().enumerate() {
+    for (case, (arch, mode, n, w, lanes)) in static_matrix().into_iter().enumerate() {
         let (net, q) = random_network(n, w, 50 + case as u64);
         let dir = root.path().join(format!("lint{case}"));
-        let generated = generate(&net, &q, 100, &dir);
+        let generated = generate_with(&net, &q, arch, mode, Some(lanes), 100, &dir);
+        let what = format!("{arch:?} {mode:?} N={n} W={w} L={lanes}");
         let warnings = sim::verilator_lint(&dir, &generated.manifest)
-            .unwrap_or_else(|e| panic!("N={n} W={w}: {e}"));
-        assert_eq!(warnings.trim(), "", "N={n} W={w}: verilator -Wall warned");
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(warnings.trim(), "", "{what}: verilator -Wall warned");
     }
 }
 
 #[test]
-fn parallel_cores_pass_yosys_checks() {
+fn cores_pass_yosys_checks() {
     if !tools_present(&[YOSYS]) {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for (case, &(n, w)) in [(1, 2), (5, 4), (12, 8)].iter().enumerate() {
+    for (case, (arch, mode, n, w, lanes)) in static_matrix().into_iter().enumerate() {
+        if n > 16 {
+            continue;
+        }
         let (net, q) = random_network(n, w, 80 + case as u64);
         let dir = root.path().join(format!("yosys{case}"));
-        let generated = generate(&net, &q, 100, &dir);
-        sim::yosys_check(&dir, &generated.manifest).unwrap_or_else(|e| panic!("N={n} W={w}: {e}"));
+        let generated = generate_with(&net, &q, arch, mode, Some(lanes), 100, &dir);
+        sim::yosys_check(&dir, &generated.manifest)
+            .unwrap_or_else(|e| panic!("{arch:?} {mode:?} N={n} W={w} L={lanes}: {e}"));
     }
 }

@@ -19,6 +19,9 @@ pub struct SynthArgs {
     /// Hardware organisation.
     #[arg(long, value_enum, default_value_t = Arch::Auto)]
     pub arch: Arch,
+    /// Weights consumed per cycle by the folded architecture (1..=N; default min(N, 16)).
+    #[arg(long)]
+    pub lanes: Option<usize>,
     /// Update order the core implements.
     #[arg(long, value_enum, default_value_t = UpdateMode::Sync)]
     pub update: UpdateMode,
@@ -45,6 +48,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         mode: cfg.mode,
         max_sweeps: cfg.max_sweeps,
         name: args.name.clone(),
+        lanes: args.lanes,
     };
     let generated = synth::generate(&net, &q, &opts).map_err(crate::Error::from)?;
     let m = &generated.manifest;

@@ -38,6 +38,8 @@ pub struct StreamResult {
     pub passed: bool,
     /// The PASS/FAIL lines.
     pub report: String,
+    /// Per result, in order: cycles from taking the probe to the result being valid.
+    pub latencies: Vec<u64>,
 }
 
 /// Runs the stream testbench on the core in `core_dir` in Icarus Verilog, in `work`
@@ -79,9 +81,15 @@ pub fn run_stream_iverilog(
         .lines()
         .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
         .collect();
+    let latencies = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("LATENCY "))
+        .filter_map(|rest| rest.split_whitespace().nth(1)?.parse().ok())
+        .collect();
     Ok(StreamResult {
         passed: report.len() == 1 && report[0].starts_with("PASS"),
         report: report.join("\n"),
+        latencies,
     })
 }
 

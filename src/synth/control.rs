@@ -126,7 +126,7 @@ pub fn ports(n: usize, names: &Names) -> Vec<Port> {
     ]
 }
 
-fn decl(kind: NetKind, width: Width, name: &Ident, comment: &str) -> Item {
+pub(super) fn decl(kind: NetKind, width: Width, name: &Ident, comment: &str) -> Item {
     Item::Decl {
         kind,
         signed: false,
@@ -136,11 +136,11 @@ fn decl(kind: NetKind, width: Width, name: &Ident, comment: &str) -> Item {
     }
 }
 
-fn set(name: &Ident, value: Expr) -> Stmt {
+pub(super) fn set(name: &Ident, value: Expr) -> Stmt {
     Stmt::NonBlocking(Expr::id(name), value)
 }
 
-fn finish(names: &Names, status: u64) -> Vec<Stmt> {
+pub(super) fn finish(names: &Names, status: u64) -> Vec<Stmt> {
     vec![
         set(&names.busy, Expr::uint(1, 0)),
         set(&names.done, Expr::uint(1, 1)),
@@ -169,7 +169,7 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
         Item::Blank,
     ];
     items.extend(engine);
-    items.extend(stop_checks(names, design.max_sweeps));
+    items.extend(stop_checks(names, design.max_sweeps, None));
     items.extend(handshake_outputs(names));
     items.push(Item::AlwaysPosedge {
         clock: names.clk.clone(),
@@ -210,10 +210,15 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
     }
 }
 
-/// `changed`, `repeat2` and `last`: the three tests of the stopping rule.
-fn stop_checks(names: &Names, max_sweeps: u32) -> Vec<Item> {
+/// `changed`, `repeat2` (sync only) and `last`: the tests of the stopping rule.
+/// In async mode `changed` comes from `changed_source`, a flag the engine keeps.
+pub(super) fn stop_checks(
+    names: &Names,
+    max_sweeps: u32,
+    changed_source: Option<&Ident>,
+) -> Vec<Item> {
     let sweeps = Expr::id(&names.sweeps);
-    vec![
+    let mut items = vec![
         Item::Comment(vec![
             "Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).".into()
         ]),
@@ -223,38 +228,73 @@ fn stop_checks(names: &Names, max_sweeps: u32) -> Vec<Item> {
             &names.changed,
             "some neuron changed",
         ),
-        decl(
+    ];
+    if changed_source.is_none() {
+        items.push(decl(
             NetKind::Wire,
             Width::Scalar,
             &names.repeat2,
             "s(k+1) == s(k-1), k >= 1",
-        ),
-        decl(
-            NetKind::Wire,
-            Width::Scalar,
-            &names.last,
-            "k+1 == max_sweeps",
-        ),
-        Item::Assign {
+        ));
+    }
+    items.push(decl(
+        NetKind::Wire,
+        Width::Scalar,
+        &names.last,
+        "k+1 == max_sweeps",
+    ));
+    match changed_source {
+        Some(flag) => items.push(Item::Assign {
             lhs: Expr::id(&names.changed),
-            rhs: Expr::id(&names.next).binary(BinaryOp::Ne, Expr::id(&names.state)),
-        },
-        Item::Assign {
-            lhs: Expr::id(&names.repeat2),
-            rhs: sweeps
-                .clone()
-                .binary(BinaryOp::Ne, Expr::uint(SWEEP_BITS, 0))
-                .and(Expr::id(&names.next).eq(Expr::id(&names.prev))),
-        },
-        Item::Assign {
-            lhs: Expr::id(&names.last),
-            rhs: sweeps.eq(Expr::uint(SWEEP_BITS, u64::from(max_sweeps - 1))),
-        },
-        Item::Blank,
-    ]
+            rhs: Expr::id(flag),
+        }),
+        None => {
+            items.push(Item::Assign {
+                lhs: Expr::id(&names.changed),
+                rhs: Expr::id(&names.next).binary(BinaryOp::Ne, Expr::id(&names.state)),
+            });
+            items.push(Item::Assign {
+                lhs: Expr::id(&names.repeat2),
+                rhs: sweeps
+                    .clone()
+                    .binary(BinaryOp::Ne, Expr::uint(SWEEP_BITS, 0))
+                    .and(Expr::id(&names.next).eq(Expr::id(&names.prev))),
+            });
+        }
+    }
+    items.push(Item::Assign {
+        lhs: Expr::id(&names.last),
+        rhs: sweeps.eq(Expr::uint(SWEEP_BITS, u64::from(max_sweeps - 1))),
+    });
+    items.push(Item::Blank);
+    items
 }
 
-fn handshake_outputs(names: &Names) -> Vec<Item> {
+/// The stopping rule as statements: finish with the first status that applies,
+/// else run `otherwise` (start the next sweep). `sync` adds the cycle2 test.
+pub(super) fn stop_rule(names: &Names, sync: bool, otherwise: Vec<Stmt>) -> Stmt {
+    let limit = Stmt::If {
+        cond: Expr::id(&names.last),
+        then: finish(names, 1),
+        otherwise,
+    };
+    let after_change = if sync {
+        Stmt::If {
+            cond: Expr::id(&names.repeat2),
+            then: finish(names, 2),
+            otherwise: vec![limit],
+        }
+    } else {
+        limit
+    };
+    Stmt::If {
+        cond: Expr::id(&names.changed).logic_not(),
+        then: finish(names, 0),
+        otherwise: vec![after_change],
+    }
+}
+
+pub(super) fn handshake_outputs(names: &Names) -> Vec<Item> {
     let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
         lhs: Expr::id(lhs),
         rhs,
@@ -283,18 +323,6 @@ fn sweep_step(names: &Names) -> Vec<Stmt> {
             &names.sweeps,
             Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
         ),
-        Stmt::If {
-            cond: Expr::id(&names.changed).logic_not(),
-            then: finish(names, 0),
-            otherwise: vec![Stmt::If {
-                cond: Expr::id(&names.repeat2),
-                then: finish(names, 2),
-                otherwise: vec![Stmt::If {
-                    cond: Expr::id(&names.last),
-                    then: finish(names, 1),
-                    otherwise: vec![],
-                }],
-            }],
-        },
+        stop_rule(names, true, vec![]),
     ]
 }

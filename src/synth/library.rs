@@ -14,3 +14,10 @@ pub struct LibraryFile {
     pub module: &'static str,
     pub text: &'static str,
 }
+
+/// `hop_lane_sum`: Σ_{l: s_l = 1} w_l over L weights read from memory, as a balanced tree.
+pub const LANE_SUM: LibraryFile = LibraryFile {
+    file: "hop_lane_sum.v",
+    module: "hop_lane_sum",
+    text: include_str!("../../hdl/hop_lane_sum.v"),
+};

@@ -18,6 +18,8 @@ pub struct Manifest {
     pub memory_files: Vec<String>,
     pub neurons: usize,
     pub arch: &'static str,
+    /// Weights consumed per cycle (N for parallel).
+    pub lanes: usize,
     pub update: &'static str,
     pub max_sweeps: u32,
     pub weight_bits: u32,

@@ -5,6 +5,7 @@
 //! builds the core as a Verilog AST; `generate` prints it and assembles the files.
 
 pub mod control;
+pub mod folded;
 pub mod library;
 pub mod manifest;
 pub mod outdir;
@@ -25,6 +26,8 @@ use serde::Serialize;
 pub enum Arch {
     /// Weights as constants in logic; sync: all fields every clock, one sweep per cycle.
     Parallel,
+    /// Weights in block RAM, --lanes L of them per cycle; scales to large N.
+    Folded,
     /// Pick by N, W and update mode, and say why.
     Auto,
 }
@@ -33,6 +36,7 @@ impl Arch {
     pub fn name(self) -> &'static str {
         match self {
             Arch::Parallel => "parallel",
+            Arch::Folded => "folded",
             Arch::Auto => "auto",
         }
     }
@@ -49,6 +53,8 @@ pub struct Design {
     pub arch: Arch,
     pub mode: UpdateMode,
     pub max_sweeps: u32,
+    /// Weights consumed per cycle (folded); N for parallel.
+    pub lanes: usize,
 }
 
 impl Design {
@@ -56,6 +62,7 @@ impl Design {
     pub fn cycles_per_sweep(&self) -> u64 {
         match (self.arch, self.mode) {
             (Arch::Parallel, UpdateMode::Sync) => 1,
+            (Arch::Folded, mode) => folded::cycles_per_sweep(self.q.n, self.lanes, mode),
             _ => unreachable!("only implemented architectures reach a Design"),
         }
     }
@@ -76,8 +83,9 @@ impl Design {
                 q.n, q.weight_bits, q.frac_bits, q.acc_bits
             ),
             format!(
-                "Architecture {}, {} update, at most {} sweeps; {} cycle(s) per sweep.",
+                "Architecture {}{}, {} update, at most {} sweeps; {} cycle(s) per sweep.",
                 self.arch.name(),
+                if self.arch == Arch::Folded { format!(" with {} lanes", self.lanes) } else { String::new() },
                 mode_name(self.mode),
                 self.max_sweeps,
                 self.cycles_per_sweep()
@@ -102,6 +110,8 @@ pub struct SynthOptions {
     pub max_sweeps: u32,
     /// Overrides the network's name as the module name.
     pub name: Option<String>,
+    /// Weights per cycle for the folded architecture (default: min(N, DEFAULT_LANES)).
+    pub lanes: Option<usize>,
 }
 
 /// A generated core: its files and manifest, and why the architecture was chosen.
@@ -114,31 +124,53 @@ pub struct Generated {
 
 /// Largest N the parallel architecture accepts (N adder trees of N terms).
 pub const PARALLEL_MAX_NEURONS: usize = 256;
+/// Largest N `--arch auto` builds in parallel (sync).
+pub const AUTO_PARALLEL_MAX_NEURONS: usize = 32;
+/// Lanes of the folded architecture unless --lanes says otherwise.
+pub const DEFAULT_LANES: usize = 16;
 
-fn choose_arch(requested: Arch, mode: UpdateMode, n: usize) -> Result<(Arch, String), InputError> {
-    let unsupported = |what: String| {
-        InputError::new(
-            InputErrorKind::Option,
-            what,
-            "this hopgen generates --arch parallel --update sync; the folded architecture and \
-             async cores are not implemented yet",
-        )
-    };
-    if mode == UpdateMode::Async {
-        return Err(unsupported("async cores are not implemented yet".into()));
+fn option_error(problem: String, hint: &str) -> InputError {
+    InputError::new(InputErrorKind::Option, problem, hint)
+}
+
+/// Resolves `--arch` and `--lanes` into an architecture, its lanes, and the reason.
+fn choose_arch(opts: &SynthOptions, n: usize) -> Result<(Arch, usize, String), InputError> {
+    if let Some(lanes) = opts.lanes.filter(|&l| l == 0 || l > n) {
+        return Err(option_error(
+            format!("--lanes {lanes} is out of range for N = {n}"),
+            "choose 1 to N weights per cycle",
+        ));
     }
-    if n > PARALLEL_MAX_NEURONS {
-        return Err(unsupported(format!(
-            "N = {n} is too large for the parallel architecture (at most {PARALLEL_MAX_NEURONS})"
-        )));
+    let lanes = opts.lanes.unwrap_or(n.min(DEFAULT_LANES));
+    match opts.arch {
+        Arch::Parallel if opts.mode == UpdateMode::Async => Err(option_error(
+            "--arch parallel --update async is not implemented yet".into(),
+            "use --arch folded (or auto) for async cores",
+        )),
+        Arch::Parallel if n > PARALLEL_MAX_NEURONS => Err(option_error(
+            format!("N = {n} is too large for --arch parallel (at most {PARALLEL_MAX_NEURONS})"),
+            "use --arch folded (or auto)",
+        )),
+        Arch::Parallel => Ok((Arch::Parallel, n, "requested".into())),
+        Arch::Folded => Ok((Arch::Folded, lanes, "requested".into())),
+        Arch::Auto if opts.mode == UpdateMode::Sync && n <= AUTO_PARALLEL_MAX_NEURONS => Ok((
+            Arch::Parallel,
+            n,
+            format!("auto: N = {n} ≤ {AUTO_PARALLEL_MAX_NEURONS} and sync, so one sweep per cycle"),
+        )),
+        Arch::Auto => Ok((
+            Arch::Folded,
+            lanes,
+            format!(
+                "auto: {}, so weights go to block RAM, {lanes} per cycle",
+                if opts.mode == UpdateMode::Async {
+                    "async update".to_string()
+                } else {
+                    format!("N = {n} > {AUTO_PARALLEL_MAX_NEURONS}")
+                }
+            ),
+        )),
     }
-    let reason = match requested {
-        Arch::Parallel => "requested with --arch parallel".to_string(),
-        Arch::Auto => {
-            format!("N = {n} ≤ {PARALLEL_MAX_NEURONS} and sync update: one sweep per clock cycle")
-        }
-    };
-    Ok((Arch::Parallel, reason))
 }
 
 /// Builds the core for a quantised network.
@@ -147,7 +179,7 @@ pub fn generate(
     q: &QuantNetwork,
     opts: &SynthOptions,
 ) -> Result<Generated, InputError> {
-    let (arch, arch_reason) = choose_arch(opts.arch, opts.mode, q.n)?;
+    let (arch, lanes, arch_reason) = choose_arch(opts, q.n)?;
     let name = opts.name.clone().unwrap_or_else(|| net.name.clone());
     let design = Design {
         top: legal_identifier(&name),
@@ -156,9 +188,26 @@ pub fn generate(
         arch,
         mode: opts.mode,
         max_sweeps: opts.max_sweeps,
+        lanes,
     };
-    let module = match arch {
-        Arch::Parallel => parallel::build(&design),
+    let mut files = OutputFiles::new();
+    let (module, lib, memory_files) = match arch {
+        Arch::Parallel => (parallel::build(&design), library::MASKED_SUM, vec![]),
+        Arch::Folded => {
+            files.insert(
+                folded::WEIGHTS_FILE.into(),
+                folded::weights_mem(&design).into_bytes(),
+            );
+            files.insert(
+                folded::THRESHOLDS_FILE.into(),
+                folded::thresholds_mem(&design).into_bytes(),
+            );
+            let mems = vec![
+                folded::WEIGHTS_FILE.to_string(),
+                folded::THRESHOLDS_FILE.to_string(),
+            ];
+            (folded::build(&design), library::LANE_SUM, mems)
+        }
         Arch::Auto => unreachable!("choose_arch resolves auto"),
     };
     let core = verilog::print_file(&File {
@@ -170,11 +219,9 @@ pub fn generate(
         modules: vec![module],
     });
     let core_file = format!("{}.v", design.top);
-    let lib = library::MASKED_SUM;
-    let mut files = OutputFiles::new();
     files.insert(lib.file.into(), lib.text.as_bytes().to_vec());
     files.insert(core_file.clone(), core.into_bytes());
-    let manifest = manifest_for(&design, vec![lib.file.into(), core_file]);
+    let manifest = manifest_for(&design, vec![lib.file.into(), core_file], memory_files);
     files.insert(MANIFEST_FILE.into(), manifest.to_json().into_bytes());
     Ok(Generated {
         files,
@@ -183,7 +230,7 @@ pub fn generate(
     })
 }
 
-fn manifest_for(design: &Design, sources: Vec<String>) -> Manifest {
+fn manifest_for(design: &Design, sources: Vec<String>, memory_files: Vec<String>) -> Manifest {
     let q = &design.q;
     Manifest {
         format: MANIFEST_FORMAT,
@@ -191,7 +238,8 @@ fn manifest_for(design: &Design, sources: Vec<String>) -> Manifest {
         name: design.name.clone(),
         top: design.top.clone(),
         sources,
-        memory_files: vec![],
+        memory_files,
+        lanes: design.lanes,
         neurons: q.n,
         arch: design.arch.name(),
         update: mode_name(design.mode),

@@ -76,6 +76,18 @@ pub enum Item {
         name: Ident,
         comment: Option<String>,
     },
+    /// `reg [width-1:0] name [0:depth-1];`
+    Memory {
+        width: u32,
+        depth: usize,
+        name: Ident,
+        comment: Option<String>,
+    },
+    /// `initial $readmemh("file", memory);` (file names are hopgen's own, never user input)
+    ReadMemH {
+        file: String,
+        memory: Ident,
+    },
     /// `assign lhs = rhs;`
     Assign {
         lhs: Expr,
@@ -146,6 +158,18 @@ pub enum Expr {
     },
     /// `base[index]`
     Index(Box<Expr>, u32),
+    /// `base[expr]`: a bit or memory word chosen at run time.
+    Select(Box<Expr>, Box<Expr>),
+    /// `base[offset +: width]`
+    PartSelect {
+        base: Box<Expr>,
+        offset: Box<Expr>,
+        width: u32,
+    },
+    /// `{a, b, …}`, most significant first
+    Concat(Vec<Expr>),
+    /// `{count{e}}`
+    Repeat(u32, Box<Expr>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `cond ? a : b`
@@ -173,6 +197,16 @@ impl Expr {
     }
     pub fn bit(self, index: u32) -> Expr {
         Expr::Index(Box::new(self), index)
+    }
+    pub fn select(self, index: Expr) -> Expr {
+        Expr::Select(Box::new(self), Box::new(index))
+    }
+    pub fn part(self, offset: Expr, width: u32) -> Expr {
+        Expr::PartSelect {
+            base: Box::new(self),
+            offset: Box::new(offset),
+            width,
+        }
     }
     pub fn logic_not(self) -> Expr {
         Expr::Unary(UnaryOp::LogicNot, Box::new(self))

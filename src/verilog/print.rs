@@ -111,6 +111,26 @@ fn print_item(out: &mut String, item: &Item) {
             }
             let _ = writeln!(out, "{line}");
         }
+        Item::Memory {
+            width,
+            depth,
+            name,
+            comment,
+        } => {
+            let mut line = format!(
+                "{INDENT}reg [{}:0] {} [0:{}];",
+                width - 1,
+                name.0,
+                depth - 1
+            );
+            if let Some(c) = comment {
+                let _ = write!(line, " // {c}");
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        Item::ReadMemH { file, memory } => {
+            let _ = writeln!(out, "{INDENT}initial $readmemh(\"{file}\", {});", memory.0);
+        }
         Item::Assign { lhs, rhs } => {
             let _ = writeln!(out, "{INDENT}assign {} = {};", expr(lhs), expr(rhs));
         }
@@ -224,6 +244,17 @@ pub fn expr(e: &Expr) -> String {
         }
         Expr::Hex { width, hex } => format!("{width}'h{hex}"),
         Expr::Index(base, i) => format!("{}[{i}]", operand(base)),
+        Expr::Select(base, index) => format!("{}[{}]", operand(base), expr(index)),
+        Expr::PartSelect {
+            base,
+            offset,
+            width,
+        } => format!("{}[{} +: {width}]", operand(base), expr(offset)),
+        Expr::Concat(parts) => {
+            let parts: Vec<String> = parts.iter().map(expr).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Expr::Repeat(count, inner) => format!("{{{count}{{{}}}}}", expr(inner)),
         Expr::Unary(op, inner) => {
             let sym = match op {
                 UnaryOp::Not => "~",

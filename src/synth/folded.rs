@@ -1,0 +1,571 @@
+//! The `folded` architecture: weights in inferred block RAM, L of them consumed per
+//! cycle, one local field accumulated over C = ⌈N/L⌉ cycles. Sync and async share the
+//! datapath: sync writes each decision into `next` and commits s(k+1) at the end of
+//! the sweep; async writes it straight into `state` and waits one cycle before the
+//! next neuron, so every decision sees all earlier ones.
+//!
+//! Pipeline: stage 0 issues (neuron i, chunk c): the memory address, and the L state
+//! bits of chunk c; stage 1 (one cycle later, when the synchronous reads arrive) adds
+//! the L selected weights to the accumulator and, at the last chunk, decides neuron i
+//! with the same comparison as the parallel core: S_i > C_i, or S_i = C_i and a tie.
+
+use super::control::{self, decl, set, Names, SWEEP_BITS};
+use super::library::LANE_SUM;
+use super::parallel::threshold_constant;
+use super::Design;
+use crate::model::UpdateMode;
+use crate::state::hex_msb_first;
+use crate::verilog::*;
+
+pub const WEIGHTS_FILE: &str = "weights.mem";
+pub const THRESHOLDS_FILE: &str = "thresholds.mem";
+
+/// Bits needed to hold `max` (at least 1).
+fn bits_for(max: usize) -> u32 {
+    (usize::BITS - max.leading_zeros()).max(1)
+}
+
+/// Chunks per weight row.
+pub fn chunks(n: usize, lanes: usize) -> usize {
+    n.div_ceil(lanes)
+}
+
+/// Cycles per sweep: sync N·C + 2 (issue, drain, commit); async N·(C + 1) + 1
+/// (one bubble after each neuron, the last one doubling as the drain, then commit).
+pub fn cycles_per_sweep(n: usize, lanes: usize, mode: UpdateMode) -> u64 {
+    let (n, c) = (n as u64, chunks(n, lanes) as u64);
+    match mode {
+        UpdateMode::Sync => n * c + 2,
+        UpdateMode::Async => n * (c + 1) + 1,
+    }
+}
+
+/// `weights.mem`: word i·C + c holds w_q[i][c·L + l] in lane l (bits [l·W +: W]),
+/// zero beyond N; one hex word per line.
+pub fn weights_mem(design: &Design) -> String {
+    let q = &design.q;
+    let (n, lanes, w) = (q.n, design.lanes, q.weight_bits as usize);
+    let c_count = chunks(n, lanes);
+    let mask = (1u64 << w) - 1;
+    let mut out = String::with_capacity(n * c_count * (lanes * w / 4 + 2));
+    let mut bits = vec![false; lanes * w];
+    for i in 0..n {
+        for c in 0..c_count {
+            for l in 0..lanes {
+                let j = c * lanes + l;
+                let value = if j < n {
+                    (i64::from(q.weight(i, j)) as u64) & mask
+                } else {
+                    0
+                };
+                for b in 0..w {
+                    bits[l * w + b] = (value >> b) & 1 == 1;
+                }
+            }
+            out.push_str(&hex_msb_first(&bits));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `thresholds.mem`: word i = {tie possible, C_i} (1 + A bits), see `parallel`.
+pub fn thresholds_mem(design: &Design) -> String {
+    let acc = design.q.acc_bits as usize;
+    let mut out = String::new();
+    for i in 0..design.q.n {
+        let (c, even) = threshold_constant(design, i);
+        let mut bits: Vec<bool> = (0..acc).map(|b| (c >> b) & 1 == 1).collect();
+        bits.push(even);
+        out.push_str(&hex_msb_first(&bits));
+        out.push('\n');
+    }
+    out
+}
+
+/// Internal names of the folded engine.
+struct Engine {
+    issuing: Ident,
+    bubble: Ident,
+    ending: Ident,
+    idx: Ident,
+    chunk: Ident,
+    addr: Ident,
+    base: Ident,
+    v1: Ident,
+    first1: Ident,
+    last1: Ident,
+    lastn1: Ident,
+    idx1: Ident,
+    bits1: Ident,
+    wdata: Ident,
+    tdata: Ident,
+    acc: Ident,
+    changed_any: Ident,
+    wmem: Ident,
+    tmem: Ident,
+    state_pad: Ident,
+    issue: Ident,
+    partial: Ident,
+    total: Ident,
+    limit: Ident,
+    even: Ident,
+    current: Ident,
+    decision: Ident,
+}
+
+impl Engine {
+    fn new() -> Self {
+        let id = Ident::new;
+        Engine {
+            issuing: id("issuing"),
+            bubble: id("bubble"),
+            ending: id("ending"),
+            idx: id("idx"),
+            chunk: id("chunk"),
+            addr: id("addr"),
+            base: id("base"),
+            v1: id("v1"),
+            first1: id("first1"),
+            last1: id("last1"),
+            lastn1: id("lastn1"),
+            idx1: id("idx1"),
+            bits1: id("bits1"),
+            wdata: id("wdata"),
+            tdata: id("tdata"),
+            acc: id("acc"),
+            changed_any: id("changed_any"),
+            wmem: id("wmem"),
+            tmem: id("tmem"),
+            state_pad: id("state_pad"),
+            issue: id("issue"),
+            partial: id("partial"),
+            total: id("total"),
+            limit: id("limit"),
+            even: id("even"),
+            current: id("current"),
+            decision: id("decision"),
+        }
+    }
+}
+
+/// Widths of the counters.
+struct Sizes {
+    n: usize,
+    lanes: usize,
+    c_count: usize,
+    idx: u32,
+    chunk: u32,
+    addr: u32,
+    base: u32,
+    acc: u32,
+    word: u32,
+}
+
+impl Sizes {
+    fn of(design: &Design) -> Self {
+        let (n, lanes) = (design.q.n, design.lanes);
+        let c_count = chunks(n, lanes);
+        Sizes {
+            n,
+            lanes,
+            c_count,
+            idx: bits_for(n - 1),
+            chunk: bits_for(c_count - 1),
+            addr: bits_for(n * c_count - 1),
+            base: bits_for(c_count * lanes - 1),
+            acc: design.q.acc_bits,
+            word: (lanes as u32) * design.q.weight_bits,
+        }
+    }
+}
+
+fn reg(width: u32, name: &Ident, comment: &str) -> Item {
+    let w = if width == 0 {
+        Width::Scalar
+    } else {
+        Width::Vector(width)
+    };
+    decl(NetKind::Reg, w, name, comment)
+}
+
+fn wire(width: u32, name: &Ident, comment: &str) -> Item {
+    let w = if width == 0 {
+        Width::Scalar
+    } else {
+        Width::Vector(width)
+    };
+    decl(NetKind::Wire, w, name, comment)
+}
+
+fn signed_decl(kind: NetKind, width: u32, name: &Ident, comment: &str) -> Item {
+    Item::Decl {
+        kind,
+        signed: true,
+        width: Width::Vector(width),
+        name: name.clone(),
+        comment: Some(comment.into()),
+    }
+}
+
+fn declarations(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
+    let sync = design.mode == UpdateMode::Sync;
+    let n = z.n as u32;
+    let mut items = vec![reg(
+        n,
+        &names.state,
+        if sync { "s(k)" } else { "s, updated in place" },
+    )];
+    if sync {
+        items.push(reg(n, &names.prev, "s(k-1)"));
+        items.push(reg(n, &names.next, "s(k+1), filled neuron by neuron"));
+    }
+    items.extend([
+        reg(SWEEP_BITS, &names.sweeps, "k"),
+        reg(2, &names.status, ""),
+        reg(0, &names.busy, "running sweeps"),
+        reg(0, &names.done, "result waiting for out_ready"),
+        reg(0, &e.issuing, "stage 0 issues (neuron, chunk) pairs"),
+    ]);
+    if !sync {
+        items.push(reg(
+            0,
+            &e.bubble,
+            "pause after each neuron so the next sees its decision",
+        ));
+        items.push(reg(0, &e.changed_any, "some neuron flipped in this sweep"));
+    }
+    items.extend([
+        reg(0, &e.ending, "all decisions of the sweep are in"),
+        reg(z.idx, &e.idx, "neuron i"),
+        reg(z.chunk, &e.chunk, "chunk c of row i"),
+        reg(z.addr, &e.addr, "i*C + c"),
+        reg(z.base, &e.base, "c*L"),
+        reg(0, &e.v1, "stage 1 valid"),
+        reg(0, &e.first1, "stage 1 holds chunk 0"),
+        reg(0, &e.last1, "stage 1 holds the last chunk"),
+        reg(0, &e.lastn1, "... of the last neuron"),
+        reg(z.idx, &e.idx1, "stage 1 neuron"),
+        reg(z.lanes as u32, &e.bits1, "stage 1 state bits of the chunk"),
+        reg(z.word, &e.wdata, "weights of the chunk (synchronous read)"),
+        reg(
+            z.acc + 1,
+            &e.tdata,
+            "{tie possible, C_i} (synchronous read)",
+        ),
+        signed_decl(NetKind::Reg, z.acc, &e.acc, "partial S_i"),
+        Item::Memory {
+            width: z.word,
+            depth: z.n * z.c_count,
+            name: e.wmem.clone(),
+            comment: Some(format!("{} lanes of W bits per word", z.lanes)),
+        },
+        Item::Memory {
+            width: z.acc + 1,
+            depth: z.n,
+            name: e.tmem.clone(),
+            comment: Some("per neuron: {tie possible, C_i}".into()),
+        },
+        Item::ReadMemH {
+            file: WEIGHTS_FILE.into(),
+            memory: e.wmem.clone(),
+        },
+        Item::ReadMemH {
+            file: THRESHOLDS_FILE.into(),
+            memory: e.tmem.clone(),
+        },
+        Item::Blank,
+    ]);
+    items
+}
+
+fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
+    let sync = design.mode == UpdateMode::Sync;
+    let padded = (z.c_count * z.lanes) as u32;
+    let pad = padded - z.n as u32;
+    let state_pad = if pad == 0 {
+        Expr::id(&names.state)
+    } else {
+        Expr::Concat(vec![
+            Expr::Repeat(pad, Box::new(Expr::uint(1, 0))),
+            Expr::id(&names.state),
+        ])
+    };
+    let issue = if sync {
+        Expr::id(&e.issuing)
+    } else {
+        Expr::id(&e.issuing).and(Expr::id(&e.bubble).logic_not())
+    };
+    let acc = z.acc;
+    let total = Expr::Ternary(
+        Box::new(Expr::id(&e.first1)),
+        Box::new(Expr::Repeat(acc, Box::new(Expr::uint(1, 0)))),
+        Box::new(Expr::id(&e.acc)),
+    )
+    .binary(BinaryOp::Add, Expr::id(&e.partial));
+    let above = Expr::id(&e.total).binary(BinaryOp::Gt, Expr::id(&e.limit));
+    let tie = Expr::id(&e.even)
+        .binary(BinaryOp::And, Expr::id(&e.total).eq(Expr::id(&e.limit)))
+        .binary(BinaryOp::And, Expr::id(&e.current));
+    let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
+        lhs: Expr::id(lhs),
+        rhs,
+    };
+    vec![
+        Item::Comment(vec![
+            "Datapath: L weights of one row chunk per cycle.".into()
+        ]),
+        wire(padded, &e.state_pad, "state padded to C*L bits"),
+        wire(0, &e.issue, ""),
+        signed_decl(
+            NetKind::Wire,
+            acc,
+            &e.partial,
+            "sum of this chunk's selected weights",
+        ),
+        signed_decl(
+            NetKind::Wire,
+            acc,
+            &e.total,
+            "S_i so far, including this chunk",
+        ),
+        signed_decl(NetKind::Wire, acc, &e.limit, "C_i"),
+        wire(0, &e.even, "a tie is possible"),
+        wire(0, &e.current, "s_i now"),
+        wire(0, &e.decision, "s_i after the decision"),
+        assign(&e.state_pad, state_pad),
+        assign(&e.issue, issue),
+        Item::Instance {
+            module: Ident::new(LANE_SUM.module),
+            name: Ident::new("u_lanes"),
+            params: vec![
+                (Ident::new("L"), Expr::Num(z.lanes as i64)),
+                (Ident::new("W"), Expr::Num(i64::from(design.q.weight_bits))),
+                (Ident::new("A"), Expr::Num(i64::from(acc))),
+            ],
+            ports: vec![
+                (Ident::new("s"), Expr::id(&e.bits1)),
+                (Ident::new("w"), Expr::id(&e.wdata)),
+                (Ident::new("sum"), Expr::id(&e.partial)),
+            ],
+        },
+        assign(&e.total, total),
+        assign(&e.limit, Expr::id(&e.tdata).part(Expr::Num(0), acc)),
+        assign(&e.even, Expr::id(&e.tdata).bit(acc)),
+        assign(&e.current, Expr::id(&names.state).select(Expr::id(&e.idx1))),
+        assign(&e.decision, above.binary(BinaryOp::Or, tie)),
+        Item::Blank,
+    ]
+}
+
+fn uint(width: u32, value: usize) -> Expr {
+    Expr::uint(width, value as u64)
+}
+
+/// Stage 0: advance (neuron, chunk) after an issue.
+fn advance(design: &Design, e: &Engine, z: &Sizes) -> Stmt {
+    let last_chunk = Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count - 1));
+    let last_neuron = Expr::id(&e.idx).eq(uint(z.idx, z.n - 1));
+    let incr = |name: &Ident, width: u32, step: usize| {
+        set(
+            name,
+            Expr::id(name).binary(BinaryOp::Add, uint(width, step)),
+        )
+    };
+    let mut row_done = vec![
+        set(&e.chunk, uint(z.chunk, 0)),
+        set(&e.base, uint(z.base, 0)),
+    ];
+    if design.mode == UpdateMode::Async {
+        row_done.push(set(&e.bubble, uint(1, 1)));
+    }
+    row_done.push(Stmt::If {
+        cond: last_neuron,
+        then: vec![
+            set(&e.issuing, uint(1, 0)),
+            set(&e.idx, uint(z.idx, 0)),
+            set(&e.addr, uint(z.addr, 0)),
+        ],
+        otherwise: vec![incr(&e.idx, z.idx, 1), incr(&e.addr, z.addr, 1)],
+    });
+    // With one chunk per row every issue ends a row (and c·L = L would not fit `base`).
+    let on_issue = if z.c_count == 1 {
+        row_done
+    } else {
+        vec![Stmt::If {
+            cond: last_chunk,
+            then: row_done,
+            otherwise: vec![
+                incr(&e.chunk, z.chunk, 1),
+                incr(&e.base, z.base, z.lanes),
+                incr(&e.addr, z.addr, 1),
+            ],
+        }]
+    };
+    Stmt::If {
+        cond: Expr::id(&e.issue),
+        then: on_issue,
+        otherwise: vec![],
+    }
+}
+
+/// Everything that happens while `busy`.
+fn running(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
+    let sync = design.mode == UpdateMode::Sync;
+    let mut stmts = vec![
+        set(&e.wdata, Expr::id(&e.wmem).select(Expr::id(&e.addr))),
+        set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
+        set(&e.v1, Expr::id(&e.issue)),
+        set(&e.first1, Expr::id(&e.chunk).eq(uint(z.chunk, 0))),
+        set(
+            &e.last1,
+            Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count - 1)),
+        ),
+        set(
+            &e.lastn1,
+            Expr::id(&e.chunk)
+                .eq(uint(z.chunk, z.c_count - 1))
+                .and(Expr::id(&e.idx).eq(uint(z.idx, z.n - 1))),
+        ),
+        set(&e.idx1, Expr::id(&e.idx)),
+        set(
+            &e.bits1,
+            Expr::id(&e.state_pad).part(Expr::id(&e.base), z.lanes as u32),
+        ),
+        set(&e.ending, Expr::id(&e.v1).and(Expr::id(&e.lastn1))),
+    ];
+    let write = if sync {
+        vec![Stmt::NonBlocking(
+            Expr::id(&names.next).select(Expr::id(&e.idx1)),
+            Expr::id(&e.decision),
+        )]
+    } else {
+        vec![
+            Stmt::NonBlocking(
+                Expr::id(&names.state).select(Expr::id(&e.idx1)),
+                Expr::id(&e.decision),
+            ),
+            Stmt::If {
+                cond: Expr::id(&e.decision).binary(BinaryOp::Ne, Expr::id(&e.current)),
+                then: vec![set(&e.changed_any, uint(1, 1))],
+                otherwise: vec![],
+            },
+        ]
+    };
+    stmts.push(Stmt::If {
+        cond: Expr::id(&e.v1),
+        then: vec![
+            set(&e.acc, Expr::id(&e.total)),
+            Stmt::If {
+                cond: Expr::id(&e.last1),
+                then: write,
+                otherwise: vec![],
+            },
+        ],
+        otherwise: vec![],
+    });
+    if !sync {
+        stmts.push(Stmt::If {
+            cond: Expr::id(&e.bubble),
+            then: vec![set(&e.bubble, uint(1, 0))],
+            otherwise: vec![],
+        });
+    }
+    stmts.push(advance(design, e, z));
+    let mut commit = Vec::new();
+    if sync {
+        commit.push(set(&names.state, Expr::id(&names.next)));
+        commit.push(set(&names.prev, Expr::id(&names.state)));
+    } else {
+        commit.push(set(&e.changed_any, uint(1, 0)));
+    }
+    commit.push(set(
+        &names.sweeps,
+        Expr::id(&names.sweeps).binary(BinaryOp::Add, uint(SWEEP_BITS, 1)),
+    ));
+    commit.push(control::stop_rule(
+        names,
+        sync,
+        vec![set(&e.issuing, uint(1, 1))],
+    ));
+    stmts.push(Stmt::If {
+        cond: Expr::id(&e.ending),
+        then: commit,
+        otherwise: vec![],
+    });
+    stmts
+}
+
+fn start(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
+    let mut stmts = vec![
+        set(&names.state, Expr::id(&names.in_state)),
+        set(&names.sweeps, uint(SWEEP_BITS, 0)),
+        set(&names.busy, uint(1, 1)),
+        set(&e.issuing, uint(1, 1)),
+        set(&e.idx, uint(z.idx, 0)),
+        set(&e.chunk, uint(z.chunk, 0)),
+        set(&e.addr, uint(z.addr, 0)),
+        set(&e.base, uint(z.base, 0)),
+    ];
+    if design.mode == UpdateMode::Async {
+        stmts.push(set(&e.changed_any, uint(1, 0)));
+    }
+    stmts
+}
+
+/// Builds the core module.
+pub fn build(design: &Design) -> Module {
+    let names = Names::new();
+    let e = Engine::new();
+    let z = Sizes::of(design);
+    let sync = design.mode == UpdateMode::Sync;
+    let mut items = declarations(design, &names, &e, &z);
+    items.extend(datapath(design, &names, &e, &z));
+    let changed_source = (!sync).then_some(&e.changed_any);
+    items.extend(control::stop_checks(
+        &names,
+        design.max_sweeps,
+        changed_source,
+    ));
+    items.extend(control::handshake_outputs(&names));
+    let mut reset = vec![
+        set(&names.busy, uint(1, 0)),
+        set(&names.done, uint(1, 0)),
+        set(&e.issuing, uint(1, 0)),
+        set(&e.v1, uint(1, 0)),
+        set(&e.ending, uint(1, 0)),
+    ];
+    if !sync {
+        reset.push(set(&e.bubble, uint(1, 0)));
+    }
+    items.push(Item::AlwaysPosedge {
+        clock: names.clk.clone(),
+        body: vec![Stmt::If {
+            cond: Expr::id(&names.rst),
+            then: reset,
+            otherwise: vec![Stmt::If {
+                cond: Expr::id(&names.busy),
+                then: running(design, &names, &e, &z),
+                otherwise: vec![Stmt::If {
+                    cond: Expr::id(&names.done),
+                    then: vec![Stmt::If {
+                        cond: Expr::id(&names.out_ready),
+                        then: vec![set(&names.done, uint(1, 0))],
+                        otherwise: vec![],
+                    }],
+                    otherwise: vec![Stmt::If {
+                        cond: Expr::id(&names.in_valid),
+                        then: start(design, &names, &e, &z),
+                        otherwise: vec![],
+                    }],
+                }],
+            }],
+        }],
+    });
+    Module {
+        name: Ident::new(design.top.clone()),
+        doc: design.doc_lines(),
+        ports: control::ports(z.n, &names),
+        items,
+    }
+}
