@@ -30,14 +30,72 @@ pub struct Manifest {
     pub cycles_per_sweep: u64,
     /// Worst-case cycles from a probe's handshake to its result being valid.
     pub cycles_per_probe_max: u64,
+    /// Written by `to_json` row by row, after the other fields.
+    #[serde(skip)]
     pub weights_q: Vec<Vec<i32>>,
     pub thresholds_q: Vec<i32>,
 }
 
 impl Manifest {
-    /// Pretty JSON, one matrix row per line, fields in declaration order.
+    /// Pretty JSON, one matrix row per line, fields in declaration order. The matrix
+    /// is written row by row, never held as a JSON tree (N = 4096 has 16M entries).
     pub fn to_json(&self) -> String {
-        let value = serde_json::to_value(self).expect("manifest serialises");
-        crate::formats::to_pretty_compact(&value)
+        let mut head = serde_json::to_value(self).expect("manifest serialises");
+        let fields = head.as_object_mut().expect("manifest is an object");
+        let thresholds = fields.remove("thresholds_q").unwrap_or_default();
+        let text = crate::formats::to_pretty_compact(&head);
+        let mut out = text.trim_end().trim_end_matches('}').trim_end().to_string();
+        out.push_str(",\n  \"weights_q\": [\n");
+        let rows: Vec<String> = self
+            .weights_q
+            .iter()
+            .map(|row| {
+                let cells: Vec<String> = row.iter().map(i32::to_string).collect();
+                format!("    [{}]", cells.join(", "))
+            })
+            .collect();
+        out.push_str(&rows.join(",\n"));
+        out.push_str("\n  ],\n  \"thresholds_q\": ");
+        out.push_str(&thresholds.to_string().replace(',', ", "));
+        out.push_str("\n}\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_json_reads_back() {
+        let m = Manifest {
+            format: MANIFEST_FORMAT,
+            generator: "hopgen test".into(),
+            name: "a \"quoted\" name".into(),
+            top: "a__quoted__name".into(),
+            sources: vec!["x.v".into()],
+            memory_files: vec![],
+            neurons: 2,
+            arch: "parallel",
+            lanes: 2,
+            update: "sync",
+            max_sweeps: 7,
+            weight_bits: 4,
+            frac_bits: -1,
+            acc_bits: 3,
+            field_bound: 1,
+            cycles_per_sweep: 1,
+            cycles_per_probe_max: 8,
+            weights_q: vec![vec![0, -1], vec![-1, 0]],
+            thresholds_q: vec![2, -2],
+        };
+        let value: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+        assert_eq!(value["weights_q"], serde_json::json!([[0, -1], [-1, 0]]));
+        assert_eq!(value["thresholds_q"], serde_json::json!([2, -2]));
+        assert_eq!(value["name"], "a \"quoted\" name");
+        assert_eq!(value["frac_bits"], -1);
+        let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+        assert_eq!(keys.first().map(|k| k.as_str()), Some("format"));
+        assert_eq!(keys.last().map(|k| k.as_str()), Some("thresholds_q"));
     }
 }
