@@ -173,6 +173,29 @@ fn synthesised_cores() {
 }
 
 #[test]
+fn parallel_async_core() {
+    let dir = workdir();
+    let stdout = ok(
+        dir.path(),
+        &[
+            "synth",
+            "tiny5.json",
+            "--arch",
+            "parallel",
+            "--update",
+            "async",
+            "-W",
+            "4",
+            "-o",
+            "pa",
+        ],
+    );
+    check_golden("synth-parallel-async.stdout", &stdout);
+    let core = std::fs::read_to_string(dir.path().join("pa/tiny_5.v")).unwrap();
+    check_golden("parallel-async-tiny_5.v", &core);
+}
+
+#[test]
 fn folded_cores_and_memory_files() {
     let dir = workdir();
     for mode in ["sync", "async"] {

@@ -100,7 +100,8 @@ fn generate_with(
 type Case = (usize, u32, usize, u32);
 
 /// Runs every case of one architecture and mode through Icarus against the model:
-/// results bit-exact, latency exactly 1 + k · cycles_per_sweep; returns the statuses seen.
+/// results bit-exact, latency exactly 1 + load + k · cycles_per_sweep; returns the
+/// statuses seen.
 fn simulate_matrix(arch: Arch, mode: UpdateMode, cases: &[Case]) -> BTreeSet<Status> {
     let root = tempfile::tempdir().unwrap();
     let mut statuses = BTreeSet::new();
@@ -123,14 +124,15 @@ fn simulate_matrix(arch: Arch, mode: UpdateMode, cases: &[Case]) -> BTreeSet<Sta
         )
         .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(result.passed, "{what}: {}", result.report);
+        let load = generated.manifest.load_cycles;
         let per_sweep = generated.manifest.cycles_per_sweep;
         let expected: Vec<u64> = outcomes
             .iter()
-            .map(|o| 1 + u64::from(o.sweeps) * per_sweep)
+            .map(|o| 1 + load + u64::from(o.sweeps) * per_sweep)
             .collect();
         assert_eq!(
             result.latencies, expected,
-            "{what}: latency differs from 1 + k·cycles_per_sweep"
+            "{what}: latency differs from 1 + load + k·cycles_per_sweep"
         );
     }
     statuses
@@ -160,6 +162,31 @@ fn parallel_sync_cores_match_the_model_in_icarus() {
         statuses,
         Status::ALL.into_iter().collect(),
         "every status must occur"
+    );
+}
+
+#[test]
+fn parallel_async_cores_match_the_model_in_icarus() {
+    if !tools_present(&[IVERILOG, VVP]) {
+        return;
+    }
+    let cases: Vec<Case> = [
+        (1, 2, 100),
+        (2, 2, 100),
+        (3, 4, 100),
+        (5, 4, 100),
+        (8, 8, 100),
+        (16, 4, 2),
+        (16, 8, 100),
+        (33, 8, 100),
+    ]
+    .iter()
+    .map(|&(n, w, m)| (n, w, n, m))
+    .collect();
+    let statuses = simulate_matrix(Arch::Parallel, UpdateMode::Async, &cases);
+    assert_eq!(
+        statuses,
+        [Status::Converged, Status::Limit].into_iter().collect()
     );
 }
 
@@ -205,8 +232,10 @@ fn folded_async_cores_match_the_model_in_icarus() {
 /// Architecture, mode and (N, W, lanes) points for the static checks.
 fn static_matrix() -> Vec<(Arch, UpdateMode, usize, u32, usize)> {
     let mut points = Vec::new();
-    for &(n, w) in &[(1, 2), (2, 4), (5, 8), (16, 16)] {
-        points.push((Arch::Parallel, UpdateMode::Sync, n, w, n));
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        for &(n, w) in &[(1, 2), (2, 4), (5, 8), (16, 16)] {
+            points.push((Arch::Parallel, mode, n, w, n));
+        }
     }
     for mode in [UpdateMode::Sync, UpdateMode::Async] {
         for &(n, w, lanes) in &[(1, 2, 1), (2, 4, 2), (5, 8, 2), (16, 16, 5), (40, 4, 8)] {

@@ -21,3 +21,10 @@ pub const LANE_SUM: LibraryFile = LibraryFile {
     module: "hop_lane_sum",
     text: include_str!("../../hdl/hop_lane_sum.v"),
 };
+
+/// `hop_weight_select`: one of N constant weights chosen at run time.
+pub const WEIGHT_SELECT: LibraryFile = LibraryFile {
+    file: "hop_weight_select.v",
+    module: "hop_weight_select",
+    text: include_str!("../../hdl/hop_weight_select.v"),
+};

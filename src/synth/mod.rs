@@ -10,6 +10,7 @@ pub mod library;
 pub mod manifest;
 pub mod outdir;
 pub mod parallel;
+pub mod parallel_async;
 
 use crate::error::{InputError, InputErrorKind};
 use crate::model::UpdateMode;
@@ -62,15 +63,24 @@ impl Design {
     pub fn cycles_per_sweep(&self) -> u64 {
         match (self.arch, self.mode) {
             (Arch::Parallel, UpdateMode::Sync) => 1,
+            (Arch::Parallel, UpdateMode::Async) => self.q.n as u64,
             (Arch::Folded, mode) => folded::cycles_per_sweep(self.q.n, self.lanes, mode),
-            _ => unreachable!("only implemented architectures reach a Design"),
+            (Arch::Auto, _) => unreachable!("auto is resolved before a Design exists"),
+        }
+    }
+
+    /// Cycles between taking a probe and the first sweep (loading the fields).
+    pub fn load_cycles(&self) -> u64 {
+        match (self.arch, self.mode) {
+            (Arch::Parallel, UpdateMode::Async) => parallel_async::load_cycles(self.q.n),
+            _ => 0,
         }
     }
 
     /// Worst-case cycles from the input handshake to `out_valid`: one cycle to take
-    /// the probe, then at most max_sweeps sweeps.
+    /// the probe, the load, then at most max_sweeps sweeps.
     pub fn cycles_per_probe_max(&self) -> u64 {
-        1 + u64::from(self.max_sweeps) * self.cycles_per_sweep()
+        1 + self.load_cycles() + u64::from(self.max_sweeps) * self.cycles_per_sweep()
     }
 
     /// The comment block at the top of the core module.
@@ -143,10 +153,6 @@ fn choose_arch(opts: &SynthOptions, n: usize) -> Result<(Arch, usize, String), I
     }
     let lanes = opts.lanes.unwrap_or(n.min(DEFAULT_LANES));
     match opts.arch {
-        Arch::Parallel if opts.mode == UpdateMode::Async => Err(option_error(
-            "--arch parallel --update async is not implemented yet".into(),
-            "use --arch folded (or auto) for async cores",
-        )),
         Arch::Parallel if n > PARALLEL_MAX_NEURONS => Err(option_error(
             format!("N = {n} is too large for --arch parallel (at most {PARALLEL_MAX_NEURONS})"),
             "use --arch folded (or auto)",
@@ -191,9 +197,16 @@ pub fn generate(
         lanes,
     };
     let mut files = OutputFiles::new();
-    let (module, lib, memory_files) = match arch {
-        Arch::Parallel => (parallel::build(&design), library::MASKED_SUM, vec![]),
-        Arch::Folded => {
+    let (module, lib, memory_files) = match (arch, opts.mode) {
+        (Arch::Parallel, UpdateMode::Sync) => {
+            (parallel::build(&design), library::MASKED_SUM, vec![])
+        }
+        (Arch::Parallel, UpdateMode::Async) => (
+            parallel_async::build(&design),
+            library::WEIGHT_SELECT,
+            vec![],
+        ),
+        (Arch::Folded, _) => {
             files.insert(
                 folded::WEIGHTS_FILE.into(),
                 folded::weights_mem(&design).into_bytes(),
@@ -208,7 +221,7 @@ pub fn generate(
             ];
             (folded::build(&design), library::LANE_SUM, mems)
         }
-        Arch::Auto => unreachable!("choose_arch resolves auto"),
+        (Arch::Auto, _) => unreachable!("choose_arch resolves auto"),
     };
     let core = verilog::print_file(&File {
         header: vec![format!(
@@ -248,6 +261,7 @@ fn manifest_for(design: &Design, sources: Vec<String>, memory_files: Vec<String>
         frac_bits: q.frac_bits,
         acc_bits: q.acc_bits,
         field_bound: q.field_bound,
+        load_cycles: design.load_cycles(),
         cycles_per_sweep: design.cycles_per_sweep(),
         cycles_per_probe_max: design.cycles_per_probe_max(),
         weights_q: q.weights.chunks(q.n).map(<[i32]>::to_vec).collect(),

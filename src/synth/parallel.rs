@@ -23,7 +23,7 @@ pub fn threshold_constant(design: &Design, i: usize) -> (i64, bool) {
 }
 
 /// The weights of row i as one hex literal, w_ij at bits [j·W +: W].
-fn row_literal(design: &Design, i: usize) -> Expr {
+pub(super) fn row_literal(design: &Design, i: usize) -> Expr {
     let q = &design.q;
     let w = q.weight_bits as usize;
     let mask = (1u64 << w) - 1;
