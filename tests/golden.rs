@@ -13,6 +13,7 @@ fn root() -> PathBuf {
 fn check_golden(name: &str, actual: &str) {
     let path = root().join("tests/golden").join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         return;
     }
@@ -152,73 +153,48 @@ fn error_report_for_asymmetric_weights() {
     check_golden("error-asymmetric.stderr", &run.stderr);
 }
 
+/// Every architecture × update mode for N = 1, 2, 5, 8: the core, the command's
+/// report, the manifest and (folded) the memory images.
 #[test]
 fn synthesised_cores() {
     let dir = workdir();
-    for n in [1, 2, 5, 8] {
-        let input = format!("tiny{n}.json");
-        let out = format!("rtl{n}");
-        let stdout = ok(
-            dir.path(),
-            &["synth", &input, "-W", "4", "--max-sweeps", "20", "-o", &out],
-        );
-        check_golden(&format!("synth-tiny{n}.stdout"), &stdout);
-        let core =
-            std::fs::read_to_string(dir.path().join(&out).join(format!("tiny_{n}.v"))).unwrap();
-        check_golden(&format!("tiny_{n}.v"), &core);
-        let manifest =
-            std::fs::read_to_string(dir.path().join(&out).join("manifest.json")).unwrap();
-        check_golden(&format!("synth-tiny{n}.manifest.json"), &manifest);
-    }
-}
-
-#[test]
-fn parallel_async_core() {
-    let dir = workdir();
-    let stdout = ok(
-        dir.path(),
-        &[
-            "synth",
-            "tiny5.json",
-            "--arch",
-            "parallel",
-            "--update",
-            "async",
-            "-W",
-            "4",
-            "-o",
-            "pa",
-        ],
-    );
-    check_golden("synth-parallel-async.stdout", &stdout);
-    let core = std::fs::read_to_string(dir.path().join("pa/tiny_5.v")).unwrap();
-    check_golden("parallel-async-tiny_5.v", &core);
-}
-
-#[test]
-fn folded_cores_and_memory_files() {
-    let dir = workdir();
-    for mode in ["sync", "async"] {
-        let out = format!("folded-{mode}");
-        let args = [
-            "synth",
-            "tiny5.json",
-            "--arch",
-            "folded",
-            "--lanes",
-            "2",
-            "--update",
-            mode,
-            "-W",
-            "4",
-            "-o",
-            &out,
-        ];
-        let stdout = ok(dir.path(), &args);
-        check_golden(&format!("synth-folded-{mode}.stdout"), &stdout);
-        for file in ["tiny_5.v", "weights.mem", "thresholds.mem", "manifest.json"] {
-            let text = std::fs::read_to_string(dir.path().join(&out).join(file)).unwrap();
-            check_golden(&format!("folded-{mode}-{file}"), &text);
+    for (arch, mode) in [
+        ("parallel", "sync"),
+        ("parallel", "async"),
+        ("folded", "sync"),
+        ("folded", "async"),
+    ] {
+        for n in [1, 2, 5, 8] {
+            let input = format!("tiny{n}.json");
+            let out = format!("{arch}-{mode}-{n}");
+            let lanes = 3.min(n).to_string();
+            let mut args = vec![
+                "synth",
+                &input,
+                "--arch",
+                arch,
+                "--update",
+                mode,
+                "-W",
+                "4",
+                "--max-sweeps",
+                "20",
+                "-o",
+                &out,
+            ];
+            if arch == "folded" {
+                args.extend(["--lanes", &lanes]);
+            }
+            let stdout = ok(dir.path(), &args);
+            check_golden(&format!("synth/{out}.stdout"), &stdout);
+            let mut files = vec![format!("tiny_{n}.v"), "manifest.json".to_string()];
+            if arch == "folded" {
+                files.extend(["weights.mem".to_string(), "thresholds.mem".to_string()]);
+            }
+            for file in files {
+                let text = std::fs::read_to_string(dir.path().join(&out).join(&file)).unwrap();
+                check_golden(&format!("synth/{out}-{file}"), &text);
+            }
         }
     }
 }

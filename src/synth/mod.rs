@@ -100,6 +100,21 @@ impl Design {
                 self.max_sweeps,
                 self.cycles_per_sweep()
             ),
+            format!(
+                "A result is valid 1 + {} + k * {} cycles after its probe is taken (k = out_sweeps).",
+                self.load_cycles(),
+                self.cycles_per_sweep()
+            ),
+            format!(
+                "Made by: hopgen synth <weights.json> --arch {}{} --update {} --weight-bits {} --frac-bits {} --max-sweeps {} --name {}",
+                self.arch.name(),
+                if self.arch == Arch::Folded { format!(" --lanes {}", self.lanes) } else { String::new() },
+                mode_name(self.mode),
+                q.weight_bits,
+                q.frac_bits,
+                self.max_sweeps,
+                self.top
+            ),
             "Arithmetic: docs/ARITHMETIC.md; ports and handshakes: docs/CORE.md.".into(),
         ]
     }
