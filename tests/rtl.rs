@@ -99,9 +99,20 @@ fn generate_with(
 /// (N, W, lanes, max_sweeps) points of the simulation matrix.
 type Case = (usize, u32, usize, u32);
 
+/// Neurons that changed in each sweep of a run, from the model.
+fn flips_per_sweep(model: &FixedModel, probe: &State, cfg: &RunConfig) -> Vec<usize> {
+    let mut previous = probe.clone();
+    let mut flips = Vec::new();
+    model.run_observed(probe, cfg, |_, s| {
+        flips.push(previous.hamming(s));
+        previous = s.clone();
+    });
+    flips
+}
+
 /// Runs every case of one architecture and mode through Icarus against the model:
-/// results bit-exact, latency exactly 1 + load + k · cycles_per_sweep; returns the
-/// statuses seen.
+/// results bit-exact, latency exactly as the manifest's timing formula says; returns
+/// the statuses seen.
 fn simulate_matrix(arch: Arch, mode: UpdateMode, cases: &[Case]) -> BTreeSet<Status> {
     let root = tempfile::tempdir().unwrap();
     let mut statuses = BTreeSet::new();
@@ -124,15 +135,17 @@ fn simulate_matrix(arch: Arch, mode: UpdateMode, cases: &[Case]) -> BTreeSet<Sta
         )
         .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(result.passed, "{what}: {}", result.report);
-        let load = generated.manifest.load_cycles;
-        let per_sweep = generated.manifest.cycles_per_sweep;
-        let expected: Vec<u64> = outcomes
+        let timing = generated.manifest.timing;
+        let expected: Vec<u64> = probes
             .iter()
-            .map(|o| 1 + load + u64::from(o.sweeps) * per_sweep)
+            .map(|p| {
+                let plus = p.plus_indices().count();
+                timing.latency(plus, &flips_per_sweep(&model, p, &cfg))
+            })
             .collect();
         assert_eq!(
             result.latencies, expected,
-            "{what}: latency differs from 1 + load + k·cycles_per_sweep"
+            "{what}: latency differs from the manifest's timing"
         );
     }
     statuses

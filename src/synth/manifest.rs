@@ -26,9 +26,9 @@ pub struct Manifest {
     pub frac_bits: i32,
     pub acc_bits: u32,
     pub field_bound: i64,
-    /// Cycles spent loading a probe before the first sweep.
-    pub load_cycles: u64,
-    /// Cycles one sweep takes (the architecture's formula, see docs/ARCHITECTURES.md).
+    /// The exact cycle formula (docs/CORE.md, Timing).
+    pub timing: super::Timing,
+    /// Cycles of the slowest sweep (see docs/ARCHITECTURES.md).
     pub cycles_per_sweep: u64,
     /// Worst-case cycles from a probe's handshake to its result being valid.
     pub cycles_per_probe_max: u64,
@@ -86,7 +86,7 @@ mod tests {
             frac_bits: -1,
             acc_bits: 3,
             field_bound: 1,
-            load_cycles: 0,
+            timing: crate::synth::Timing::fixed(0, 1),
             cycles_per_sweep: 1,
             cycles_per_probe_max: 8,
             weights_q: vec![vec![0, -1], vec![-1, 0]],

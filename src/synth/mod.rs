@@ -59,28 +59,29 @@ pub struct Design {
 }
 
 impl Design {
-    /// Cycles one sweep takes.
-    pub fn cycles_per_sweep(&self) -> u64 {
+    /// The core's exact cycle counts.
+    pub fn timing(&self) -> Timing {
+        let n = self.q.n as u64;
         match (self.arch, self.mode) {
-            (Arch::Parallel, UpdateMode::Sync) => 1,
-            (Arch::Parallel, UpdateMode::Async) => self.q.n as u64,
-            (Arch::Folded, mode) => folded::cycles_per_sweep(self.q.n, self.lanes, mode),
+            (Arch::Parallel, UpdateMode::Sync) => Timing::fixed(0, 1),
+            (Arch::Parallel, UpdateMode::Async) => {
+                Timing::fixed(parallel_async::load_cycles(self.q.n), n)
+            }
+            (Arch::Folded, mode) => {
+                Timing::fixed(0, folded::cycles_per_sweep(self.q.n, self.lanes, mode))
+            }
             (Arch::Auto, _) => unreachable!("auto is resolved before a Design exists"),
         }
     }
 
-    /// Cycles between taking a probe and the first sweep (loading the fields).
-    pub fn load_cycles(&self) -> u64 {
-        match (self.arch, self.mode) {
-            (Arch::Parallel, UpdateMode::Async) => parallel_async::load_cycles(self.q.n),
-            _ => 0,
-        }
+    /// Cycles of the slowest sweep.
+    pub fn cycles_per_sweep(&self) -> u64 {
+        self.timing().sweep_max(self.q.n)
     }
 
-    /// Worst-case cycles from the input handshake to `out_valid`: one cycle to take
-    /// the probe, the load, then at most max_sweeps sweeps.
+    /// Worst-case cycles from the input handshake to `out_valid`.
     pub fn cycles_per_probe_max(&self) -> u64 {
-        1 + self.load_cycles() + u64::from(self.max_sweeps) * self.cycles_per_sweep()
+        self.timing().probe_max(self.q.n, self.max_sweeps)
     }
 
     /// The comment block at the top of the core module.
@@ -100,11 +101,7 @@ impl Design {
                 self.max_sweeps,
                 self.cycles_per_sweep()
             ),
-            format!(
-                "A result is valid 1 + {} + k * {} cycles after its probe is taken (k = out_sweeps).",
-                self.load_cycles(),
-                self.cycles_per_sweep()
-            ),
+            format!("Latency: {}.", self.timing().describe()),
             format!(
                 "Made by: hopgen synth <weights.json> --arch {}{} --update {} --weight-bits {} --frac-bits {} --max-sweeps {} --name {}",
                 self.arch.name(),
@@ -124,6 +121,74 @@ pub fn mode_name(mode: UpdateMode) -> &'static str {
     match mode {
         UpdateMode::Sync => "sync",
         UpdateMode::Async => "async",
+    }
+}
+
+/// The exact cycle count of a core. A probe with P neurons at +1 whose sweeps flip
+/// f_1, …, f_k neurons has its result valid
+/// 1 + load + P·load_per_plus + Σ_s (sweep + f_s·per_flip) cycles after it is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Timing {
+    pub load: u64,
+    pub load_per_plus: u64,
+    pub sweep: u64,
+    pub per_flip: u64,
+}
+
+impl Timing {
+    /// A core whose cycle count depends only on the number of sweeps.
+    pub fn fixed(load: u64, sweep: u64) -> Self {
+        Timing {
+            load,
+            load_per_plus: 0,
+            sweep,
+            per_flip: 0,
+        }
+    }
+
+    /// Cycles from taking a probe with `plus` neurons at +1 to its valid result, given
+    /// the number of neurons that changed in each sweep.
+    pub fn latency(&self, plus: usize, flips_per_sweep: &[usize]) -> u64 {
+        let sweeps: u64 = flips_per_sweep
+            .iter()
+            .map(|&f| self.sweep + f as u64 * self.per_flip)
+            .sum();
+        1 + self.load + plus as u64 * self.load_per_plus + sweeps
+    }
+
+    pub fn sweep_max(&self, n: usize) -> u64 {
+        self.sweep + n as u64 * self.per_flip
+    }
+
+    pub fn probe_max(&self, n: usize, max_sweeps: u32) -> u64 {
+        1 + self.load + n as u64 * self.load_per_plus + u64::from(max_sweeps) * self.sweep_max(n)
+    }
+
+    /// The formula in words, for the core's header comment.
+    pub fn describe(&self) -> String {
+        let mut terms = vec!["1".to_string()];
+        let mut legend = vec!["k = out_sweeps"];
+        if self.load > 0 {
+            terms.push(self.load.to_string());
+        }
+        if self.load_per_plus > 0 {
+            terms.push(format!("{}*P", self.load_per_plus));
+            legend.push("P = probe neurons at +1");
+        }
+        if self.per_flip > 0 {
+            terms.push(format!(
+                "sum over the k sweeps of ({} + {}*flips)",
+                self.sweep, self.per_flip
+            ));
+            legend.push("flips = neurons changed in that sweep");
+        } else {
+            terms.push(format!("{}*k", self.sweep));
+        }
+        format!(
+            "result valid {} cycles after the probe is taken ({})",
+            terms.join(" + "),
+            legend.join(", ")
+        )
     }
 }
 
@@ -276,7 +341,7 @@ fn manifest_for(design: &Design, sources: Vec<String>, memory_files: Vec<String>
         frac_bits: q.frac_bits,
         acc_bits: q.acc_bits,
         field_bound: q.field_bound,
-        load_cycles: design.load_cycles(),
+        timing: design.timing(),
         cycles_per_sweep: design.cycles_per_sweep(),
         cycles_per_probe_max: design.cycles_per_probe_max(),
         weights_q: q.weights.chunks(q.n).map(<[i32]>::to_vec).collect(),
