@@ -187,9 +187,12 @@ fn synthesised_cores() {
             }
             let stdout = ok(dir.path(), &args);
             check_golden(&format!("synth/{out}.stdout"), &stdout);
+            let manifest_text =
+                std::fs::read_to_string(dir.path().join(&out).join("manifest.json")).unwrap();
+            let manifest: serde_json::Value = serde_json::from_str(&manifest_text).unwrap();
             let mut files = vec![format!("tiny_{n}.v"), "manifest.json".to_string()];
-            if arch == "folded" {
-                files.extend(["weights.mem".to_string(), "thresholds.mem".to_string()]);
+            for memory in manifest["memory_files"].as_array().unwrap() {
+                files.push(memory.as_str().unwrap().to_string());
             }
             for file in files {
                 let text = std::fs::read_to_string(dir.path().join(&out).join(&file)).unwrap();

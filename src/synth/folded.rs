@@ -1,8 +1,7 @@
-//! The `folded` architecture: weights in inferred block RAM, L of them consumed per
-//! cycle, one local field accumulated over C = ⌈N/L⌉ cycles. Sync and async share the
-//! datapath: sync writes each decision into `next` and commits s(k+1) at the end of
-//! the sweep; async writes it straight into `state` and waits one cycle before the
-//! next neuron, so every decision sees all earlier ones.
+//! The `folded` architecture, sync update: weights in inferred block RAM, L of them
+//! consumed per cycle, one local field accumulated over C = ⌈N/L⌉ cycles. Each decision
+//! goes into `next`, and s(k+1) is committed at the end of the sweep. (Async folded
+//! cores update incrementally instead: `folded_async`.)
 //!
 //! Pipeline: stage 0 issues (neuron i, chunk c): the memory address, and the L state
 //! bits of chunk c; stage 1 (one cycle later, when the synchronous reads arrive) adds
@@ -13,7 +12,6 @@ use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
 use super::parallel::threshold_constant;
 use super::Design;
-use crate::model::UpdateMode;
 use crate::state::hex_msb_first;
 use crate::verilog::*;
 
@@ -30,14 +28,10 @@ pub fn chunks(n: usize, lanes: usize) -> usize {
     n.div_ceil(lanes)
 }
 
-/// Cycles per sweep: sync N·C + 2 (issue, drain, commit); async N·(C + 1) + 1
-/// (one bubble after each neuron, the last one doubling as the drain, then commit).
-pub fn cycles_per_sweep(n: usize, lanes: usize, mode: UpdateMode) -> u64 {
+/// Cycles per sweep: N·C issue cycles, one to drain the pipeline, one to commit.
+pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
     let (n, c) = (n as u64, chunks(n, lanes) as u64);
-    match mode {
-        UpdateMode::Sync => n * c + 2,
-        UpdateMode::Async => n * (c + 1) + 1,
-    }
+    n * c + 2
 }
 
 /// `weights.mem`: word i·C + c holds w_q[i][c·L + l] in lane l (bits [l·W +: W]),
@@ -86,7 +80,6 @@ pub fn thresholds_mem(design: &Design) -> String {
 /// Internal names of the folded engine.
 struct Engine {
     issuing: Ident,
-    bubble: Ident,
     ending: Ident,
     idx: Ident,
     chunk: Ident,
@@ -101,7 +94,6 @@ struct Engine {
     wdata: Ident,
     tdata: Ident,
     acc: Ident,
-    changed_any: Ident,
     wmem: Ident,
     tmem: Ident,
     state_pad: Ident,
@@ -119,7 +111,6 @@ impl Engine {
         let id = Ident::new;
         Engine {
             issuing: id("issuing"),
-            bubble: id("bubble"),
             ending: id("ending"),
             idx: id("idx"),
             chunk: id("chunk"),
@@ -134,7 +125,6 @@ impl Engine {
             wdata: id("wdata"),
             tdata: id("tdata"),
             acc: id("acc"),
-            changed_any: id("changed_any"),
             wmem: id("wmem"),
             tmem: id("tmem"),
             state_pad: id("state_pad"),
@@ -208,33 +198,18 @@ fn signed_decl(kind: NetKind, width: u32, name: &Ident, comment: &str) -> Item {
     }
 }
 
-fn declarations(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
-    let sync = design.mode == UpdateMode::Sync;
+fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
     let n = z.n as u32;
-    let mut items = vec![reg(
-        n,
-        &names.state,
-        if sync { "s(k)" } else { "s, updated in place" },
-    )];
-    if sync {
-        items.push(reg(n, &names.prev, "s(k-1)"));
-        items.push(reg(n, &names.next, "s(k+1), filled neuron by neuron"));
-    }
-    items.extend([
+    let mut items = vec![
+        reg(n, &names.state, "s(k)"),
+        reg(n, &names.prev, "s(k-1)"),
+        reg(n, &names.next, "s(k+1), filled neuron by neuron"),
         reg(SWEEP_BITS, &names.sweeps, "k"),
         reg(2, &names.status, ""),
         reg(0, &names.busy, "running sweeps"),
         reg(0, &names.done, "result waiting for out_ready"),
         reg(0, &e.issuing, "stage 0 issues (neuron, chunk) pairs"),
-    ]);
-    if !sync {
-        items.push(reg(
-            0,
-            &e.bubble,
-            "pause after each neuron so the next sees its decision",
-        ));
-        items.push(reg(0, &e.changed_any, "some neuron flipped in this sweep"));
-    }
+    ];
     items.extend([
         reg(0, &e.ending, "all decisions of the sweep are in"),
         reg(z.idx, &e.idx, "neuron i"),
@@ -280,7 +255,6 @@ fn declarations(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<It
 }
 
 fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
-    let sync = design.mode == UpdateMode::Sync;
     let padded = (z.c_count * z.lanes) as u32;
     let pad = padded - z.n as u32;
     let state_pad = if pad == 0 {
@@ -291,11 +265,7 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
             Expr::id(&names.state),
         ])
     };
-    let issue = if sync {
-        Expr::id(&e.issuing)
-    } else {
-        Expr::id(&e.issuing).and(Expr::id(&e.bubble).logic_not())
-    };
+    let issue = Expr::id(&e.issuing);
     let acc = z.acc;
     let total = Expr::Ternary(
         Box::new(Expr::id(&e.first1)),
@@ -363,7 +333,7 @@ fn uint(width: u32, value: usize) -> Expr {
 }
 
 /// Stage 0: advance (neuron, chunk) after an issue.
-fn advance(design: &Design, e: &Engine, z: &Sizes) -> Stmt {
+fn advance(e: &Engine, z: &Sizes) -> Stmt {
     let last_chunk = Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count - 1));
     let last_neuron = Expr::id(&e.idx).eq(uint(z.idx, z.n - 1));
     let incr = |name: &Ident, width: u32, step: usize| {
@@ -376,9 +346,6 @@ fn advance(design: &Design, e: &Engine, z: &Sizes) -> Stmt {
         set(&e.chunk, uint(z.chunk, 0)),
         set(&e.base, uint(z.base, 0)),
     ];
-    if design.mode == UpdateMode::Async {
-        row_done.push(set(&e.bubble, uint(1, 1)));
-    }
     row_done.push(Stmt::If {
         cond: last_neuron,
         then: vec![
@@ -410,8 +377,7 @@ fn advance(design: &Design, e: &Engine, z: &Sizes) -> Stmt {
 }
 
 /// Everything that happens while `busy`.
-fn running(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
-    let sync = design.mode == UpdateMode::Sync;
+fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     let mut stmts = vec![
         set(&e.wdata, Expr::id(&e.wmem).select(Expr::id(&e.addr))),
         set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
@@ -434,24 +400,10 @@ fn running(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         ),
         set(&e.ending, Expr::id(&e.v1).and(Expr::id(&e.lastn1))),
     ];
-    let write = if sync {
-        vec![Stmt::NonBlocking(
-            Expr::id(&names.next).select(Expr::id(&e.idx1)),
-            Expr::id(&e.decision),
-        )]
-    } else {
-        vec![
-            Stmt::NonBlocking(
-                Expr::id(&names.state).select(Expr::id(&e.idx1)),
-                Expr::id(&e.decision),
-            ),
-            Stmt::If {
-                cond: Expr::id(&e.decision).binary(BinaryOp::Ne, Expr::id(&e.current)),
-                then: vec![set(&e.changed_any, uint(1, 1))],
-                otherwise: vec![],
-            },
-        ]
-    };
+    let write = vec![Stmt::NonBlocking(
+        Expr::id(&names.next).select(Expr::id(&e.idx1)),
+        Expr::id(&e.decision),
+    )];
     stmts.push(Stmt::If {
         cond: Expr::id(&e.v1),
         then: vec![
@@ -464,28 +416,18 @@ fn running(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         ],
         otherwise: vec![],
     });
-    if !sync {
-        stmts.push(Stmt::If {
-            cond: Expr::id(&e.bubble),
-            then: vec![set(&e.bubble, uint(1, 0))],
-            otherwise: vec![],
-        });
-    }
-    stmts.push(advance(design, e, z));
-    let mut commit = Vec::new();
-    if sync {
-        commit.push(set(&names.state, Expr::id(&names.next)));
-        commit.push(set(&names.prev, Expr::id(&names.state)));
-    } else {
-        commit.push(set(&e.changed_any, uint(1, 0)));
-    }
+    stmts.push(advance(e, z));
+    let mut commit = vec![
+        set(&names.state, Expr::id(&names.next)),
+        set(&names.prev, Expr::id(&names.state)),
+    ];
     commit.push(set(
         &names.sweeps,
         Expr::id(&names.sweeps).binary(BinaryOp::Add, uint(SWEEP_BITS, 1)),
     ));
     commit.push(control::stop_rule(
         names,
-        sync,
+        true,
         vec![set(&e.issuing, uint(1, 1))],
     ));
     stmts.push(Stmt::If {
@@ -496,8 +438,8 @@ fn running(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     stmts
 }
 
-fn start(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
-    let mut stmts = vec![
+fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
+    vec![
         set(&names.state, Expr::id(&names.in_state)),
         set(&names.sweeps, uint(SWEEP_BITS, 0)),
         set(&names.busy, uint(1, 1)),
@@ -506,11 +448,7 @@ fn start(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         set(&e.chunk, uint(z.chunk, 0)),
         set(&e.addr, uint(z.addr, 0)),
         set(&e.base, uint(z.base, 0)),
-    ];
-    if design.mode == UpdateMode::Async {
-        stmts.push(set(&e.changed_any, uint(1, 0)));
-    }
-    stmts
+    ]
 }
 
 /// Builds the core module.
@@ -518,26 +456,17 @@ pub fn build(design: &Design) -> Module {
     let names = Names::new();
     let e = Engine::new();
     let z = Sizes::of(design);
-    let sync = design.mode == UpdateMode::Sync;
-    let mut items = declarations(design, &names, &e, &z);
+    let mut items = declarations(&names, &e, &z);
     items.extend(datapath(design, &names, &e, &z));
-    let changed_source = (!sync).then_some(&e.changed_any);
-    items.extend(control::stop_checks(
-        &names,
-        design.max_sweeps,
-        changed_source,
-    ));
+    items.extend(control::stop_checks(&names, design.max_sweeps, None));
     items.extend(control::handshake_outputs(&names));
-    let mut reset = vec![
+    let reset = vec![
         set(&names.busy, uint(1, 0)),
         set(&names.done, uint(1, 0)),
         set(&e.issuing, uint(1, 0)),
         set(&e.v1, uint(1, 0)),
         set(&e.ending, uint(1, 0)),
     ];
-    if !sync {
-        reset.push(set(&e.bubble, uint(1, 0)));
-    }
     items.push(Item::AlwaysPosedge {
         clock: names.clk.clone(),
         body: vec![Stmt::If {
@@ -545,7 +474,7 @@ pub fn build(design: &Design) -> Module {
             then: reset,
             otherwise: vec![Stmt::If {
                 cond: Expr::id(&names.busy),
-                then: running(design, &names, &e, &z),
+                then: running(&names, &e, &z),
                 otherwise: vec![Stmt::If {
                     cond: Expr::id(&names.done),
                     then: vec![Stmt::If {
@@ -555,7 +484,7 @@ pub fn build(design: &Design) -> Module {
                     }],
                     otherwise: vec![Stmt::If {
                         cond: Expr::id(&names.in_valid),
-                        then: start(design, &names, &e, &z),
+                        then: start(&names, &e, &z),
                         otherwise: vec![],
                     }],
                 }],

@@ -6,6 +6,7 @@
 
 pub mod control;
 pub mod folded;
+pub mod folded_async;
 pub mod library;
 pub mod manifest;
 pub mod outdir;
@@ -67,9 +68,10 @@ impl Design {
             (Arch::Parallel, UpdateMode::Async) => {
                 Timing::fixed(parallel_async::load_cycles(self.q.n), n)
             }
-            (Arch::Folded, mode) => {
-                Timing::fixed(0, folded::cycles_per_sweep(self.q.n, self.lanes, mode))
+            (Arch::Folded, UpdateMode::Sync) => {
+                Timing::fixed(0, folded::cycles_per_sweep(self.q.n, self.lanes))
             }
+            (Arch::Folded, UpdateMode::Async) => folded_async::timing(self.q.n, self.lanes),
             (Arch::Auto, _) => unreachable!("auto is resolved before a Design exists"),
         }
     }
@@ -277,16 +279,31 @@ pub fn generate(
         lanes,
     };
     let mut files = OutputFiles::new();
-    let (module, lib, memory_files) = match (arch, opts.mode) {
+    let (module, libs, memory_files) = match (arch, opts.mode) {
         (Arch::Parallel, UpdateMode::Sync) => {
-            (parallel::build(&design), library::MASKED_SUM, vec![])
+            (parallel::build(&design), vec![library::MASKED_SUM], vec![])
         }
         (Arch::Parallel, UpdateMode::Async) => (
             parallel_async::build(&design),
-            library::WEIGHT_SELECT,
+            vec![library::WEIGHT_SELECT],
             vec![],
         ),
-        (Arch::Folded, _) => {
+        (Arch::Folded, UpdateMode::Async) => {
+            files.insert(
+                folded_async::WEIGHTS_FILE.into(),
+                folded_async::weights_mem(&design).into_bytes(),
+            );
+            files.insert(
+                folded_async::MARGINS_FILE.into(),
+                folded_async::margins_mem(&design).into_bytes(),
+            );
+            let mems = vec![
+                folded_async::WEIGHTS_FILE.to_string(),
+                folded_async::MARGINS_FILE.to_string(),
+            ];
+            (folded_async::build(&design), vec![], mems)
+        }
+        (Arch::Folded, UpdateMode::Sync) => {
             files.insert(
                 folded::WEIGHTS_FILE.into(),
                 folded::weights_mem(&design).into_bytes(),
@@ -299,7 +316,7 @@ pub fn generate(
                 folded::WEIGHTS_FILE.to_string(),
                 folded::THRESHOLDS_FILE.to_string(),
             ];
-            (folded::build(&design), library::LANE_SUM, mems)
+            (folded::build(&design), vec![library::LANE_SUM], mems)
         }
         (Arch::Auto, _) => unreachable!("choose_arch resolves auto"),
     };
@@ -312,9 +329,13 @@ pub fn generate(
         modules: vec![module],
     });
     let core_file = format!("{}.v", design.top);
-    files.insert(lib.file.into(), lib.text.as_bytes().to_vec());
+    let mut sources: Vec<String> = libs.iter().map(|lib| lib.file.to_string()).collect();
+    for lib in &libs {
+        files.insert(lib.file.into(), lib.text.as_bytes().to_vec());
+    }
     files.insert(core_file.clone(), core.into_bytes());
-    let manifest = manifest_for(&design, vec![lib.file.into(), core_file], memory_files);
+    sources.push(core_file);
+    let manifest = manifest_for(&design, sources, memory_files);
     files.insert(MANIFEST_FILE.into(), manifest.to_json().into_bytes());
     Ok(Generated {
         files,

@@ -123,6 +123,8 @@ pub enum UnaryOp {
     Not,
     LogicNot,
     Neg,
+    /// `^x`: XOR of all bits
+    ReduceXor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -260,6 +260,7 @@ pub fn expr(e: &Expr) -> String {
                 UnaryOp::Not => "~",
                 UnaryOp::LogicNot => "!",
                 UnaryOp::Neg => "-",
+                UnaryOp::ReduceXor => "^",
             };
             format!("{sym}{}", operand(inner))
         }

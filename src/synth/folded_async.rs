@@ -1,0 +1,581 @@
+//! The `folded` architecture, async update, done incrementally: the margins
+//! g_i = h_i − θ_i of all neurons live in a block RAM (C words of L margins), the
+//! weights in another, column by column. Deciding neuron j costs one read; only a flip
+//! costs additions: one pass over the C words of column j adds ±2·W[:,j] to every
+//! margin, L lanes per cycle.
+//!
+//! Phases: INIT copies the margins of the all-(−1) state (K_i = −R_i − θ_i) into the
+//! margin RAM; SCAN adds column k for every neuron k at +1 in the probe; then each
+//! sweep READs and DECIDEs neuron after neuron and ENDs with the stopping rule.
+//! Cycle counts (docs/ARCHITECTURES.md): load C + 2 + N + (C + 1)·P, sweep
+//! 2N + 1 + (C + 1)·flips.
+
+use super::control::{self, decl, set, Names, SWEEP_BITS};
+use super::Design;
+use super::Timing;
+use crate::state::hex_msb_first;
+use crate::verilog::*;
+
+pub const WEIGHTS_FILE: &str = "weights.mem";
+pub const MARGINS_FILE: &str = "margins.mem";
+
+const INIT: u64 = 0;
+const SCAN: u64 = 1;
+const READ: u64 = 2;
+const DECIDE: u64 = 3;
+const END: u64 = 4;
+
+fn bits_for(max: usize) -> u32 {
+    (usize::BITS - max.leading_zeros()).max(1)
+}
+
+/// The exact cycle counts of this core.
+pub fn timing(n: usize, lanes: usize) -> Timing {
+    let (n, c) = (n as u64, n.div_ceil(lanes) as u64);
+    Timing {
+        load: c + 2 + n,
+        load_per_plus: c + 1,
+        sweep: 2 * n + 1,
+        per_flip: c + 1,
+    }
+}
+
+/// Packs `lanes` values of `width` bits (lane l at bits [l·width +: width]) as hex.
+fn pack(values: impl Iterator<Item = i64>, lanes: usize, width: usize) -> String {
+    let mut bits = vec![false; lanes * width];
+    for (l, v) in values.enumerate() {
+        for b in 0..width {
+            bits[l * width + b] = (v >> b) & 1 == 1;
+        }
+    }
+    hex_msb_first(&bits)
+}
+
+/// `weights.mem`, column-major: word k·C + c holds w_q[c·L + l][k] in lane l.
+pub fn weights_mem(design: &Design) -> String {
+    let q = &design.q;
+    let (n, lanes) = (q.n, design.lanes);
+    let mut out = String::new();
+    for k in 0..n {
+        for c in 0..n.div_ceil(lanes) {
+            let lane = |l: usize| {
+                let i = c * lanes + l;
+                if i < n {
+                    i64::from(q.weight(i, k))
+                } else {
+                    0
+                }
+            };
+            out.push_str(&pack((0..lanes).map(lane), lanes, q.weight_bits as usize));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `margins.mem`: word c holds K_i = −R_i − θ_i for i = c·L + l in lane l (A + 1 bits).
+pub fn margins_mem(design: &Design) -> String {
+    let q = &design.q;
+    let (n, lanes) = (q.n, design.lanes);
+    let start = |i: usize| -> i64 {
+        let row: i64 = q.weights[i * n..(i + 1) * n]
+            .iter()
+            .map(|&w| i64::from(w))
+            .sum();
+        -row - i64::from(q.thresholds[i])
+    };
+    let mut out = String::new();
+    for c in 0..n.div_ceil(lanes) {
+        let lane = |l: usize| {
+            if c * lanes + l < n {
+                start(c * lanes + l)
+            } else {
+                0
+            }
+        };
+        out.push_str(&pack((0..lanes).map(lane), lanes, q.acc_bits as usize + 1));
+        out.push('\n');
+    }
+    out
+}
+
+struct Sizes {
+    n: usize,
+    lanes: usize,
+    c_count: usize,
+    gw: u32,
+    ww: u32,
+    idx: u32,
+    lane: u32,
+    word: u32,
+    addr: u32,
+    lane_off: u32,
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name)
+}
+
+fn e(name: &str) -> Expr {
+    Expr::id(&ident(name))
+}
+
+fn u(width: u32, value: usize) -> Expr {
+    Expr::uint(width, value as u64)
+}
+
+fn reg(width: u32, name: &str, comment: &str) -> Item {
+    let w = if width == 0 {
+        Width::Scalar
+    } else {
+        Width::Vector(width)
+    };
+    decl(NetKind::Reg, w, &ident(name), comment)
+}
+
+fn wire(width: u32, name: &str, comment: &str) -> Item {
+    let w = if width == 0 {
+        Width::Scalar
+    } else {
+        Width::Vector(width)
+    };
+    decl(NetKind::Wire, w, &ident(name), comment)
+}
+
+fn signed_wire(width: u32, name: &str, comment: &str) -> Item {
+    Item::Decl {
+        kind: NetKind::Wire,
+        signed: true,
+        width: Width::Vector(width),
+        name: ident(name),
+        comment: (!comment.is_empty()).then(|| comment.to_string()),
+    }
+}
+
+fn assign(lhs: &str, rhs: Expr) -> Item {
+    Item::Assign { lhs: e(lhs), rhs }
+}
+
+fn nb(lhs: &str, rhs: Expr) -> Stmt {
+    set(&ident(lhs), rhs)
+}
+
+fn when(cond: Expr, then: Vec<Stmt>) -> Stmt {
+    Stmt::If {
+        cond,
+        then,
+        otherwise: vec![],
+    }
+}
+
+fn incr(name: &str, width: u32, step: usize) -> Stmt {
+    nb(name, e(name).binary(BinaryOp::Add, u(width, step)))
+}
+
+fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
+    let lw = z.lanes as u32;
+    let mut items = vec![
+        decl(
+            NetKind::Reg,
+            Width::Vector(z.n as u32),
+            &names.state,
+            "s, updated in place",
+        ),
+        decl(NetKind::Reg, Width::Vector(SWEEP_BITS), &names.sweeps, "k"),
+        decl(NetKind::Reg, Width::Vector(2), &names.status, ""),
+        decl(
+            NetKind::Reg,
+            Width::Scalar,
+            &names.busy,
+            "working on a probe",
+        ),
+        decl(
+            NetKind::Reg,
+            Width::Scalar,
+            &names.done,
+            "result waiting for out_ready",
+        ),
+        reg(3, "phase", "0 init, 1 scan, 2 read, 3 decide, 4 end"),
+        reg(0, "changed_any", "some neuron flipped in this sweep"),
+        reg(z.idx, "idx", "neuron j (scan: k)"),
+        reg(z.word, "word", "j div L"),
+        reg(z.addr, "col_base", "j * C: first word of column j"),
+        reg(
+            0,
+            "pass_active",
+            "a pass over the C margin words is issuing",
+        ),
+        reg(z.word, "pass_c", "word the pass issues"),
+        reg(z.addr, "pass_addr", "weight word the pass reads"),
+        reg(
+            0,
+            "pass_copy",
+            "the pass copies K instead of adding a column",
+        ),
+        reg(0, "pass_up", "the pass adds +2 w (else -2 w)"),
+        reg(0, "p1_valid", "pass stage 1: write a margin word"),
+        reg(z.word, "p1_c", ""),
+        reg(0, "p1_copy", ""),
+        reg(0, "p1_up", ""),
+        reg(
+            lw * z.ww,
+            "wdata",
+            "weights of the column word (synchronous read)",
+        ),
+        reg(lw * z.gw, "kdata", "start margins word (synchronous read)"),
+        reg(lw * z.gw, "gdata", "margins word (synchronous read)"),
+        Item::Memory {
+            width: lw * z.ww,
+            depth: z.n * z.c_count,
+            name: ident("wmem"),
+            comment: Some("column-major: word k*C + c holds w[c*L + l][k]".into()),
+        },
+        Item::Memory {
+            width: lw * z.gw,
+            depth: z.c_count,
+            name: ident("kmem"),
+            comment: Some("margins of the all -1 state".into()),
+        },
+        Item::Memory {
+            width: lw * z.gw,
+            depth: z.c_count,
+            name: ident("gmem"),
+            comment: Some("margins g_i = h_i - theta_i".into()),
+        },
+        Item::ReadMemH {
+            file: WEIGHTS_FILE.into(),
+            memory: ident("wmem"),
+        },
+        Item::ReadMemH {
+            file: MARGINS_FILE.into(),
+            memory: ident("kmem"),
+        },
+    ];
+    if z.lanes > 1 {
+        items.push(reg(z.lane, "lane", "j mod L"));
+        items.push(reg(z.lane_off, "lane_off", "(j mod L) * (A+1)"));
+    }
+    items.push(Item::Blank);
+    items
+}
+
+/// Resets of the lane counters (none with one lane).
+fn lane_resets(z: &Sizes) -> Vec<Stmt> {
+    if z.lanes == 1 {
+        return vec![];
+    }
+    vec![nb("lane", u(z.lane, 0)), nb("lane_off", u(z.lane_off, 0))]
+}
+
+/// Sign-extends (or cuts) lane l of `wdata` to the margin width.
+fn lane_weight(z: &Sizes, l: usize) -> Expr {
+    let (gw, ww) = (z.gw, z.ww);
+    let lane = e("wdata").part(Expr::Num((l as u32 * ww) as i64), ww);
+    if gw > ww {
+        let sign = e("wdata").bit(l as u32 * ww + ww - 1);
+        Expr::Concat(vec![Expr::Repeat(gw - ww, Box::new(sign)), lane])
+    } else {
+        e("wdata").part(Expr::Num((l as u32 * ww) as i64), gw)
+    }
+}
+
+fn datapath(z: &Sizes) -> Vec<Item> {
+    let gw = z.gw;
+    let mut items = vec![Item::Comment(vec![
+        "Pass datapath: each lane's margin plus or minus twice its weight.".into(),
+    ])];
+    let mut sums = Vec::new();
+    for l in 0..z.lanes {
+        let (g, w, s) = (format!("g_{l}"), format!("w_{l}"), format!("s_{l}"));
+        items.push(signed_wire(gw, &g, ""));
+        items.push(signed_wire(gw, &w, ""));
+        items.push(wire(gw, &s, ""));
+        items.push(assign(
+            &g,
+            e("gdata").part(Expr::Num((l as u32 * gw) as i64), gw),
+        ));
+        items.push(assign(&w, lane_weight(z, l)));
+        let plus = e(&g)
+            .binary(BinaryOp::Add, e(&w))
+            .binary(BinaryOp::Add, e(&w));
+        let minus = e(&g)
+            .binary(BinaryOp::Sub, e(&w))
+            .binary(BinaryOp::Sub, e(&w));
+        items.push(assign(
+            &s,
+            Expr::Ternary(Box::new(e("p1_up")), Box::new(plus), Box::new(minus)),
+        ));
+        sums.push(e(&s));
+    }
+    if z.gw < z.ww {
+        items.push(wire(
+            0,
+            "unused_high",
+            "weights fit in A+1 bits; their high bits are sign copies",
+        ));
+        items.push(assign(
+            "unused_high",
+            Expr::Unary(UnaryOp::ReduceXor, Box::new(e("wdata"))),
+        ));
+    }
+    sums.reverse();
+    let lw = z.lanes as u32;
+    items.extend([
+        wire(lw * gw, "pass_word", "the margin word the pass writes"),
+        assign(
+            "pass_word",
+            Expr::Ternary(
+                Box::new(e("p1_copy")),
+                Box::new(e("kdata")),
+                Box::new(Expr::Concat(sums)),
+            ),
+        ),
+        wire(0, "pass_idle", "no pass issuing or writing"),
+        assign(
+            "pass_idle",
+            e("pass_active").logic_not().and(e("p1_valid").logic_not()),
+        ),
+        wire(z.word, "g_raddr", ""),
+        assign(
+            "g_raddr",
+            Expr::Ternary(
+                Box::new(e("pass_active")),
+                Box::new(e("pass_c")),
+                Box::new(e("word")),
+            ),
+        ),
+        Item::Blank,
+        Item::Comment(vec![
+            "Decision for neuron j (docs/ARITHMETIC.md): the sign of g_j; zero is a tie.".into(),
+        ]),
+        signed_wire(gw, "margin", "g_j"),
+        wire(0, "current", "s_j now"),
+        wire(0, "decision", "s_j after the decision"),
+        wire(0, "flip", ""),
+        assign(
+            "margin",
+            if z.lanes == 1 {
+                e("gdata")
+            } else {
+                e("gdata").part(e("lane_off"), gw)
+            },
+        ),
+        assign("current", e("state").select(e("idx"))),
+        assign(
+            "decision",
+            e("margin").binary(BinaryOp::Gt, Expr::sint(gw, 0)).binary(
+                BinaryOp::Or,
+                e("margin")
+                    .eq(Expr::sint(gw, 0))
+                    .binary(BinaryOp::And, e("current")),
+            ),
+        ),
+        assign("flip", e("decision").binary(BinaryOp::Ne, e("current"))),
+        Item::Blank,
+    ]);
+    items
+}
+
+fn start_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
+    vec![
+        nb("pass_active", u(1, 1)),
+        nb("pass_c", u(z.word, 0)),
+        nb("pass_addr", addr),
+        nb("pass_copy", u(1, usize::from(copy))),
+        nb("pass_up", up),
+    ]
+}
+
+/// Step to the next neuron; after the last one, back to neuron 0.
+fn advance(z: &Sizes) -> Stmt {
+    let mut reset = vec![
+        nb("idx", u(z.idx, 0)),
+        nb("word", u(z.word, 0)),
+        nb("col_base", u(z.addr, 0)),
+    ];
+    reset.extend(lane_resets(z));
+    let next_word = vec![incr("word", z.word, 1)];
+    let step_lane = if z.lanes == 1 {
+        next_word
+    } else {
+        vec![Stmt::If {
+            cond: e("lane").eq(u(z.lane, z.lanes - 1)),
+            then: vec![
+                nb("lane", u(z.lane, 0)),
+                nb("lane_off", u(z.lane_off, 0)),
+                incr("word", z.word, 1),
+            ],
+            otherwise: vec![
+                incr("lane", z.lane, 1),
+                incr("lane_off", z.lane_off, z.gw as usize),
+            ],
+        }]
+    };
+    let mut step = vec![incr("idx", z.idx, 1), incr("col_base", z.addr, z.c_count)];
+    step.extend(step_lane);
+    Stmt::If {
+        cond: e("idx").eq(u(z.idx, z.n - 1)),
+        then: reset,
+        otherwise: step,
+    }
+}
+
+fn phase_is(p: u64) -> Expr {
+    e("phase").eq(Expr::uint(3, p))
+}
+
+fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
+    let last_neuron = e("idx").eq(u(z.idx, z.n - 1));
+    let scan = vec![when(
+        e("pass_idle"),
+        vec![
+            when(e("current"), start_pass(u(1, 1), false, e("col_base"), z)),
+            advance(z),
+            when(last_neuron.clone(), vec![nb("phase", Expr::uint(3, READ))]),
+        ],
+    )];
+    let mut on_flip = vec![
+        Stmt::NonBlocking(e("state").select(e("idx")), e("decision")),
+        nb("changed_any", u(1, 1)),
+    ];
+    on_flip.extend(start_pass(e("decision"), false, e("col_base"), z));
+    let decide = vec![
+        when(e("flip"), on_flip),
+        advance(z),
+        Stmt::If {
+            cond: last_neuron,
+            then: vec![nb("phase", Expr::uint(3, END))],
+            otherwise: vec![nb("phase", Expr::uint(3, READ))],
+        },
+    ];
+    let end = vec![when(
+        e("pass_idle"),
+        vec![
+            nb("changed_any", u(1, 0)),
+            set(
+                &names.sweeps,
+                Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
+            ),
+            control::stop_rule(names, false, vec![nb("phase", Expr::uint(3, READ))]),
+        ],
+    )];
+    let phases = Stmt::If {
+        cond: phase_is(INIT),
+        then: vec![when(e("pass_idle"), vec![nb("phase", Expr::uint(3, SCAN))])],
+        otherwise: vec![Stmt::If {
+            cond: phase_is(SCAN),
+            then: scan,
+            otherwise: vec![Stmt::If {
+                cond: phase_is(READ),
+                then: vec![when(
+                    e("pass_idle"),
+                    vec![nb("phase", Expr::uint(3, DECIDE))],
+                )],
+                otherwise: vec![Stmt::If {
+                    cond: phase_is(DECIDE),
+                    then: decide,
+                    otherwise: end,
+                }],
+            }],
+        }],
+    };
+    vec![
+        nb("wdata", e("wmem").select(e("pass_addr"))),
+        nb("kdata", e("kmem").select(e("pass_c"))),
+        nb("gdata", e("gmem").select(e("g_raddr"))),
+        nb("p1_valid", e("pass_active")),
+        nb("p1_c", e("pass_c")),
+        nb("p1_copy", e("pass_copy")),
+        nb("p1_up", e("pass_up")),
+        when(
+            e("p1_valid"),
+            vec![Stmt::NonBlocking(
+                e("gmem").select(e("p1_c")),
+                e("pass_word"),
+            )],
+        ),
+        when(
+            e("pass_active"),
+            vec![Stmt::If {
+                cond: e("pass_c").eq(u(z.word, z.c_count - 1)),
+                then: vec![nb("pass_active", u(1, 0))],
+                otherwise: vec![incr("pass_c", z.word, 1), incr("pass_addr", z.addr, 1)],
+            }],
+        ),
+        phases,
+    ]
+}
+
+fn start(names: &Names, z: &Sizes) -> Vec<Stmt> {
+    let mut stmts = vec![
+        set(&names.state, Expr::id(&names.in_state)),
+        set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
+        set(&names.busy, u(1, 1)),
+        nb("phase", Expr::uint(3, INIT)),
+        nb("changed_any", u(1, 0)),
+        nb("idx", u(z.idx, 0)),
+        nb("word", u(z.word, 0)),
+        nb("col_base", u(z.addr, 0)),
+    ];
+    stmts.extend(lane_resets(z));
+    stmts.extend(start_pass(u(1, 0), true, u(z.addr, 0), z));
+    stmts
+}
+
+/// Builds the core module.
+pub fn build(design: &Design) -> Module {
+    let names = Names::new();
+    let (n, lanes) = (design.q.n, design.lanes);
+    let c_count = n.div_ceil(lanes);
+    let gw = design.q.acc_bits + 1;
+    let z = Sizes {
+        n,
+        lanes,
+        c_count,
+        gw,
+        ww: design.q.weight_bits,
+        idx: bits_for(n - 1),
+        lane: bits_for(lanes - 1),
+        word: bits_for(c_count - 1),
+        addr: bits_for(n * c_count - 1),
+        lane_off: bits_for(lanes * gw as usize - 1),
+    };
+    let mut items = declarations(&names, &z);
+    items.extend(datapath(&z));
+    items.extend(control::stop_checks(
+        &names,
+        design.max_sweeps,
+        Some(&ident("changed_any")),
+    ));
+    items.extend(control::handshake_outputs(&names));
+    items.push(Item::AlwaysPosedge {
+        clock: names.clk.clone(),
+        body: vec![Stmt::If {
+            cond: Expr::id(&names.rst),
+            then: vec![
+                set(&names.busy, u(1, 0)),
+                set(&names.done, u(1, 0)),
+                nb("pass_active", u(1, 0)),
+                nb("p1_valid", u(1, 0)),
+            ],
+            otherwise: vec![Stmt::If {
+                cond: Expr::id(&names.busy),
+                then: running(&names, &z),
+                otherwise: vec![Stmt::If {
+                    cond: Expr::id(&names.done),
+                    then: vec![when(
+                        Expr::id(&names.out_ready),
+                        vec![set(&names.done, u(1, 0))],
+                    )],
+                    otherwise: vec![when(Expr::id(&names.in_valid), start(&names, &z))],
+                }],
+            }],
+        }],
+    });
+    Module {
+        name: Ident::new(design.top.clone()),
+        doc: design.doc_lines(),
+        ports: control::ports(n, &names),
+        items,
+    }
+}
