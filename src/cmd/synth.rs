@@ -67,8 +67,13 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         m.acc_bits
     );
     println!(
-        "arch      {} ({}), {} update, {} cycle(s) per sweep, at most {} cycles per probe",
-        m.arch, generated.arch_reason, m.update, m.cycles_per_sweep, m.cycles_per_probe_max
+        "arch      {} ({}), {} update",
+        m.arch, generated.arch_reason, m.update
+    );
+    println!(
+        "timing    {}; at most {} cycles per probe",
+        m.timing.describe(),
+        m.cycles_per_probe_max
     );
     println!(
         "files     {}",
