@@ -209,3 +209,76 @@ fn check_summarises_both_formats() {
         "{stderr}"
     );
 }
+
+#[test]
+fn auto_sizes_cores_for_a_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w.json");
+    assert!(
+        hopgen(&["train", path_str(&data("letters.json")), "-o", path_str(&w)])
+            .status
+            .success()
+    );
+    let out_dir = dir.path().join("rtl");
+    let out = hopgen(&[
+        "synth",
+        path_str(&w),
+        "--target",
+        "ice40-up5k",
+        "-o",
+        path_str(&out_dir),
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("arch      parallel (auto for ice40-up5k: parallel needs ~"),
+        "{stdout}"
+    );
+
+    let p = dir.path().join("p.json");
+    let big = dir.path().join("big.json");
+    assert!(hopgen(&[
+        "random-patterns",
+        "-n",
+        "256",
+        "-p",
+        "10",
+        "-o",
+        path_str(&p)
+    ])
+    .status
+    .success());
+    assert!(hopgen(&["train", path_str(&p), "-o", path_str(&big)])
+        .status
+        .success());
+    let too_big = dir.path().join("too-big");
+    let out = hopgen(&[
+        "synth",
+        path_str(&big),
+        "--target",
+        "ice40-up5k",
+        "-o",
+        path_str(&too_big),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: the network does not fit ice40-up5k"),
+        "{stderr}"
+    );
+    assert!(!too_big.exists());
+    let out = hopgen(&[
+        "synth",
+        path_str(&big),
+        "--target",
+        "ecp5-25k",
+        "-o",
+        path_str(&too_big),
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("arch      folded (auto for ecp5-25k: parallel needs ~"),
+        "{stdout}"
+    );
+}

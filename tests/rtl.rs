@@ -90,6 +90,7 @@ fn generate_with(
         max_sweeps,
         name: None,
         lanes,
+        target: hopgen::synth::target::Target::Generic,
     };
     let generated = synth::generate(net, q, &opts).unwrap();
     write_output_dir(dir, &generated.files, false).unwrap();

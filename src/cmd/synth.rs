@@ -4,7 +4,7 @@
 use super::{InputOpts, QuantOpts};
 use crate::model::{RunConfig, UpdateMode, DEFAULT_MAX_SWEEPS};
 use crate::quantize::quantize;
-use crate::synth::{self, outdir::write_output_dir, Arch, SynthOptions};
+use crate::synth::{self, outdir::write_output_dir, target::Target, Arch, SynthOptions};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -22,6 +22,9 @@ pub struct SynthArgs {
     /// Weights consumed per cycle by the folded architecture (1..=N; default min(N, 16)).
     #[arg(long)]
     pub lanes: Option<usize>,
+    /// Device that `--arch auto` sizes the core for.
+    #[arg(long, value_enum, default_value_t = Target::Generic)]
+    pub target: Target,
     /// Update order the core implements.
     #[arg(long, value_enum, default_value_t = UpdateMode::Sync)]
     pub update: UpdateMode,
@@ -49,6 +52,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         max_sweeps: cfg.max_sweeps,
         name: args.name.clone(),
         lanes: args.lanes,
+        target: args.target,
     };
     let generated = synth::generate(&net, &q, &opts).map_err(crate::Error::from)?;
     let m = &generated.manifest;

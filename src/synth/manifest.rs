@@ -18,6 +18,8 @@ pub struct Manifest {
     pub memory_files: Vec<String>,
     pub neurons: usize,
     pub arch: &'static str,
+    /// The device `--arch auto` sized the core for.
+    pub target: &'static str,
     /// Weights consumed per cycle (N for parallel).
     pub lanes: usize,
     pub update: &'static str,
@@ -79,6 +81,7 @@ mod tests {
             memory_files: vec![],
             neurons: 2,
             arch: "parallel",
+            target: "generic",
             lanes: 2,
             update: "sync",
             max_sweeps: 7,

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod outdir;
 pub mod parallel;
 pub mod parallel_async;
+pub mod target;
 
 use crate::error::{InputError, InputErrorKind};
 use crate::model::UpdateMode;
@@ -57,6 +58,7 @@ pub struct Design {
     pub max_sweeps: u32,
     /// Weights consumed per cycle (folded); N for parallel.
     pub lanes: usize,
+    pub target: target::Target,
 }
 
 impl Design {
@@ -204,6 +206,8 @@ pub struct SynthOptions {
     pub name: Option<String>,
     /// Weights per cycle for the folded architecture (default: min(N, DEFAULT_LANES)).
     pub lanes: Option<usize>,
+    /// The device `--arch auto` sizes the core for.
+    pub target: target::Target,
 }
 
 /// A generated core: its files and manifest, and why the architecture was chosen.
@@ -226,7 +230,8 @@ fn option_error(problem: String, hint: &str) -> InputError {
 }
 
 /// Resolves `--arch` and `--lanes` into an architecture, its lanes, and the reason.
-fn choose_arch(opts: &SynthOptions, n: usize) -> Result<(Arch, usize, String), InputError> {
+fn choose_arch(opts: &SynthOptions, q: &QuantNetwork) -> Result<(Arch, usize, String), InputError> {
+    let n = q.n;
     if let Some(lanes) = opts.lanes.filter(|&l| l == 0 || l > n) {
         return Err(option_error(
             format!("--lanes {lanes} is out of range for N = {n}"),
@@ -241,6 +246,10 @@ fn choose_arch(opts: &SynthOptions, n: usize) -> Result<(Arch, usize, String), I
         )),
         Arch::Parallel => Ok((Arch::Parallel, n, "requested".into())),
         Arch::Folded => Ok((Arch::Folded, lanes, "requested".into())),
+        Arch::Auto if opts.lanes.is_none() && opts.target.resources().is_some() => {
+            let res = opts.target.resources().expect("checked");
+            target::choose_for(opts.target, res, opts.mode, n, q.weight_bits, q.acc_bits)
+        }
         Arch::Auto if opts.mode == UpdateMode::Sync && n <= AUTO_PARALLEL_MAX_NEURONS => Ok((
             Arch::Parallel,
             n,
@@ -267,7 +276,7 @@ pub fn generate(
     q: &QuantNetwork,
     opts: &SynthOptions,
 ) -> Result<Generated, InputError> {
-    let (arch, lanes, arch_reason) = choose_arch(opts, q.n)?;
+    let (arch, lanes, arch_reason) = choose_arch(opts, q)?;
     let name = opts.name.clone().unwrap_or_else(|| net.name.clone());
     let design = Design {
         top: legal_identifier(&name),
@@ -277,6 +286,7 @@ pub fn generate(
         mode: opts.mode,
         max_sweeps: opts.max_sweeps,
         lanes,
+        target: opts.target,
     };
     let mut files = OutputFiles::new();
     let (module, libs, memory_files) = match (arch, opts.mode) {
@@ -356,6 +366,7 @@ fn manifest_for(design: &Design, sources: Vec<String>, memory_files: Vec<String>
         lanes: design.lanes,
         neurons: q.n,
         arch: design.arch.name(),
+        target: design.target.name(),
         update: mode_name(design.mode),
         max_sweeps: design.max_sweeps,
         weight_bits: q.weight_bits,

@@ -1,0 +1,205 @@
+//! Targets and the `--arch auto` choice: what a device offers, what each
+//! architecture is estimated to cost (fitted to the yosys `synth_ice40` measurements in
+//! docs/ARCHITECTURES.md), and the fastest architecture that fits.
+
+use super::{Arch, PARALLEL_MAX_NEURONS};
+use crate::error::{InputError, InputErrorKind};
+use crate::model::UpdateMode;
+use serde::Serialize;
+
+/// The device a core is meant for (`--target`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// No particular device: small sync cores parallel, everything else folded.
+    Generic,
+    /// Lattice iCE40 UP5K (iCEBreaker): 5280 LUT4, 30 × 4 Kbit EBR.
+    Ice40Up5k,
+    /// Lattice iCE40 HX8K: 7680 LUT4, 32 × 4 Kbit EBR.
+    Ice40Hx8k,
+    /// Lattice ECP5 LFE5U-25F (ULX3S 25F): 24288 LUT4, 56 × 18 Kbit EBR.
+    Ecp5_25k,
+    /// Lattice ECP5 LFE5U-85F: 83640 LUT4, 208 × 18 Kbit EBR.
+    Ecp5_85k,
+}
+
+/// What a device offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resources {
+    pub luts: u64,
+    pub bram_bits: u64,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Generic => "generic",
+            Target::Ice40Up5k => "ice40-up5k",
+            Target::Ice40Hx8k => "ice40-hx8k",
+            Target::Ecp5_25k => "ecp5-25k",
+            Target::Ecp5_85k => "ecp5-85k",
+        }
+    }
+
+    pub fn resources(self) -> Option<Resources> {
+        let (luts, blocks, block_bits) = match self {
+            Target::Generic => return None,
+            Target::Ice40Up5k => (5280, 30, 4096),
+            Target::Ice40Hx8k => (7680, 32, 4096),
+            Target::Ecp5_25k => (24288, 56, 18432),
+            Target::Ecp5_85k => (83640, 208, 18432),
+        };
+        Some(Resources {
+            luts,
+            bram_bits: blocks * block_bits,
+        })
+    }
+}
+
+/// Share of the device's LUTs a core may take (the rest is for the board top).
+pub const LUT_BUDGET_PERCENT: u64 = 70;
+
+/// Estimated cost of one core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    pub luts: u64,
+    pub bram_bits: u64,
+}
+
+/// The cost model: LUT4s and block-RAM bits for an architecture (N neurons, L lanes,
+/// W-bit weights, A-bit accumulator). Fitted to measured `synth_ice40` results within
+/// about ±20 %; the FPGA flow reports the real numbers.
+pub fn estimate(arch: Arch, mode: UpdateMode, n: usize, lanes: usize, w: u32, a: u32) -> Cost {
+    let (n, l, w, a) = (n as u64, lanes as u64, u64::from(w), u64::from(a));
+    let c = n.div_ceil(l);
+    match (arch, mode) {
+        (Arch::Parallel, UpdateMode::Sync) => Cost {
+            luts: n * n * a / 4,
+            bram_bits: 0,
+        },
+        (Arch::Parallel, UpdateMode::Async) => Cost {
+            luts: n * n * w / 8 + 4 * n * (a + 1),
+            bram_bits: 0,
+        },
+        (Arch::Folded, UpdateMode::Sync) => Cost {
+            luts: 12 * n + l * (w + a),
+            bram_bits: n * c * l * w + n * (a + 1),
+        },
+        (Arch::Folded, UpdateMode::Async) => Cost {
+            luts: 12 * n + l * (7 * (a + 1) + w),
+            bram_bits: n * c * l * w + 2 * c * l * (a + 1),
+        },
+        (Arch::Auto, _) => unreachable!("auto is not an architecture"),
+    }
+}
+
+/// The fastest architecture that fits `target`: parallel if it does, else folded with
+/// the most lanes (up to 64, powers of two) whose logic fits; an error if even the
+/// weights do not fit in block RAM.
+pub fn choose_for(
+    target: Target,
+    res: Resources,
+    mode: UpdateMode,
+    n: usize,
+    w: u32,
+    a: u32,
+) -> Result<(Arch, usize, String), InputError> {
+    let budget = res.luts * LUT_BUDGET_PERCENT / 100;
+    let name = target.name();
+    let parallel = estimate(Arch::Parallel, mode, n, n, w, a);
+    if n <= PARALLEL_MAX_NEURONS && parallel.luts <= budget {
+        return Ok((
+            Arch::Parallel,
+            n,
+            format!(
+                "auto for {name}: parallel needs ~{} of {} LUT4",
+                parallel.luts, res.luts
+            ),
+        ));
+    }
+    let lanes_to_try = (0..=6).map(|p| 1usize << p).filter(|&l| l <= n).rev();
+    let mut smallest = None;
+    for lanes in lanes_to_try {
+        let cost = estimate(Arch::Folded, mode, n, lanes, w, a);
+        smallest = Some(cost);
+        if cost.luts <= budget && cost.bram_bits <= res.bram_bits {
+            return Ok((
+                Arch::Folded,
+                lanes,
+                format!(
+                    "auto for {name}: parallel needs ~{} LUT4 of {}; folded with {lanes} lanes needs ~{} LUT4 and {} of {} Kbit block RAM",
+                    parallel.luts,
+                    res.luts,
+                    cost.luts,
+                    cost.bram_bits.div_ceil(1024),
+                    res.bram_bits / 1024
+                ),
+            ));
+        }
+    }
+    let cost = smallest.expect("at least one lane count is tried");
+    Err(InputError::new(
+        InputErrorKind::Option,
+        format!(
+            "the network does not fit {name}: even folded with 1 lane it needs ~{} LUT4 of {} and {} of {} Kbit block RAM",
+            cost.luts,
+            res.luts,
+            cost.bram_bits.div_ceil(1024),
+            res.bram_bits / 1024
+        ),
+        "use fewer weight bits (--weight-bits), a larger --target, or --arch folded to generate it anyway",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_sync_networks_go_parallel_on_an_up5k() {
+        let res = Target::Ice40Up5k.resources().unwrap();
+        let (arch, lanes, why) =
+            choose_for(Target::Ice40Up5k, res, UpdateMode::Sync, 16, 4, 8).unwrap();
+        assert_eq!((arch, lanes), (Arch::Parallel, 16));
+        assert!(
+            why.starts_with("auto for ice40-up5k: parallel needs ~512 of 5280 LUT4"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn larger_networks_fold_with_the_most_lanes_that_fit() {
+        let res = Target::Ice40Up5k.resources().unwrap();
+        // Budget 3696 LUT4. N = 128 async: 32 lanes ~4576, 16 lanes ~3056.
+        let (arch, lanes, _) =
+            choose_for(Target::Ice40Up5k, res, UpdateMode::Async, 128, 4, 12).unwrap();
+        assert_eq!((arch, lanes), (Arch::Folded, 16));
+        // N = 192 sync, W = 2: 64 lanes ~3200 LUT4 and 74 Kbit of weights.
+        let (arch, lanes, why) =
+            choose_for(Target::Ice40Up5k, res, UpdateMode::Sync, 192, 2, 12).unwrap();
+        assert_eq!((arch, lanes), (Arch::Folded, 64));
+        assert!(
+            why.contains("folded with 64 lanes needs ~3200 LUT4 and 75 of 120 Kbit block RAM"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn weights_beyond_block_ram_are_a_clear_error() {
+        let res = Target::Ice40Up5k.resources().unwrap();
+        let err = choose_for(Target::Ice40Up5k, res, UpdateMode::Sync, 256, 8, 14).unwrap_err();
+        assert!(
+            err.problem
+                .starts_with("the network does not fit ice40-up5k"),
+            "{}",
+            err.problem
+        );
+        assert!(
+            err.problem.contains("of 120 Kbit block RAM"),
+            "{}",
+            err.problem
+        );
+        let ecp5 = Target::Ecp5_25k.resources().unwrap();
+        assert!(choose_for(Target::Ecp5_25k, ecp5, UpdateMode::Sync, 256, 8, 14).is_ok());
+    }
+}
