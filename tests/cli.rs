@@ -282,3 +282,27 @@ fn auto_sizes_cores_for_a_target() {
         "{stdout}"
     );
 }
+
+#[test]
+fn pipeline_is_checked_against_the_architecture() {
+    let w = data("tiny8.json");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
+    for (args, expected) in [
+        (
+            vec!["--update", "async", "--arch", "parallel", "--pipeline", "1"],
+            "error: --pipeline applies to the parallel sync core, not parallel async\n  hint: drop --pipeline, or use --arch parallel --update sync\n",
+        ),
+        (
+            vec!["--arch", "parallel", "--pipeline", "4"],
+            "error: --pipeline 4 is more than the 3 adder levels of an N = 8 tree\n  hint: choose K from 0 to ⌈log2 N⌉\n",
+        ),
+    ] {
+        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
+        all.extend(args);
+        let run = hopgen(&all);
+        assert_eq!(run.status.code(), Some(2));
+        assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
+        assert!(!out.exists());
+    }
+}

@@ -75,24 +75,26 @@ fn random_probes(n: usize, count: usize, seed: u64) -> Vec<State> {
         .collect()
 }
 
-fn generate_with(
-    net: &Network,
-    q: &QuantNetwork,
+fn options(
     arch: Arch,
     mode: UpdateMode,
-    lanes: Option<usize>,
+    lanes: usize,
     max_sweeps: u32,
-    dir: &Path,
-) -> Generated {
-    let opts = SynthOptions {
+    pipeline: u32,
+) -> SynthOptions {
+    SynthOptions {
         arch,
         mode,
         max_sweeps,
         name: None,
-        lanes,
+        lanes: Some(lanes),
         target: hopgen::synth::target::Target::Generic,
-    };
-    let generated = synth::generate(net, q, &opts).unwrap();
+        pipeline,
+    }
+}
+
+fn generate_with(net: &Network, q: &QuantNetwork, opts: &SynthOptions, dir: &Path) -> Generated {
+    let generated = synth::generate(net, q, opts).unwrap();
     write_output_dir(dir, &generated.files, false).unwrap();
     generated
 }
@@ -114,19 +116,26 @@ fn flips_per_sweep(model: &FixedModel, probe: &State, cfg: &RunConfig) -> Vec<us
 /// Runs every case of one architecture and mode through Icarus against the model:
 /// results bit-exact, latency exactly as the manifest's timing formula says; returns
 /// the statuses seen.
-fn simulate_matrix(arch: Arch, mode: UpdateMode, cases: &[Case]) -> BTreeSet<Status> {
+fn simulate_matrix(
+    arch: Arch,
+    mode: UpdateMode,
+    pipeline: u32,
+    cases: &[Case],
+) -> BTreeSet<Status> {
     let root = tempfile::tempdir().unwrap();
     let mut statuses = BTreeSet::new();
     for (case, &(n, w, lanes, max_sweeps)) in cases.iter().enumerate() {
         let (net, q) = random_network(n, w, case as u64);
         let dir = root.path().join(format!("core{case}"));
-        let generated = generate_with(&net, &q, arch, mode, Some(lanes), max_sweeps, &dir);
+        let opts = options(arch, mode, lanes, max_sweeps, pipeline);
+        let generated = generate_with(&net, &q, &opts, &dir);
         let probes = random_probes(n, 40, 100 + case as u64);
         let model = FixedModel::new(&q);
         let cfg = RunConfig::new(mode, max_sweeps).unwrap();
         let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &cfg)).collect();
         statuses.extend(outcomes.iter().map(|o| o.status));
-        let what = format!("{arch:?} {mode:?} N={n} W={w} L={lanes} max_sweeps={max_sweeps}");
+        let what =
+            format!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline} max_sweeps={max_sweeps}");
         let result = sim::run_stream_iverilog(
             &dir,
             &generated.manifest,
@@ -171,7 +180,28 @@ fn parallel_sync_cores_match_the_model_in_icarus() {
     .iter()
     .map(|&(n, w, m)| (n, w, n, m))
     .collect();
-    let statuses = simulate_matrix(Arch::Parallel, UpdateMode::Sync, &cases);
+    let statuses = simulate_matrix(Arch::Parallel, UpdateMode::Sync, 0, &cases);
+    assert_eq!(
+        statuses,
+        Status::ALL.into_iter().collect(),
+        "every status must occur"
+    );
+}
+
+#[test]
+fn pipelined_parallel_sync_cores_match_the_model_in_icarus() {
+    if !tools_present(&[IVERILOG, VVP]) {
+        return;
+    }
+    let mut statuses = BTreeSet::new();
+    for (k, cases) in [
+        (1, vec![(2, 2, 100), (5, 4, 100), (16, 4, 3)]),
+        (2, vec![(8, 8, 100), (33, 8, 100)]),
+        (6, vec![(64, 8, 100)]),
+    ] {
+        let cases: Vec<Case> = cases.iter().map(|&(n, w, m)| (n, w, n, m)).collect();
+        statuses.extend(simulate_matrix(Arch::Parallel, UpdateMode::Sync, k, &cases));
+    }
     assert_eq!(
         statuses,
         Status::ALL.into_iter().collect(),
@@ -197,7 +227,7 @@ fn parallel_async_cores_match_the_model_in_icarus() {
     .iter()
     .map(|&(n, w, m)| (n, w, n, m))
     .collect();
-    let statuses = simulate_matrix(Arch::Parallel, UpdateMode::Async, &cases);
+    let statuses = simulate_matrix(Arch::Parallel, UpdateMode::Async, 0, &cases);
     assert_eq!(
         statuses,
         [Status::Converged, Status::Limit].into_iter().collect()
@@ -222,7 +252,7 @@ fn folded_sync_cores_match_the_model_in_icarus() {
     if !tools_present(&[IVERILOG, VVP]) {
         return;
     }
-    let statuses = simulate_matrix(Arch::Folded, UpdateMode::Sync, &FOLDED_CASES);
+    let statuses = simulate_matrix(Arch::Folded, UpdateMode::Sync, 0, &FOLDED_CASES);
     assert_eq!(
         statuses,
         Status::ALL.into_iter().collect(),
@@ -235,7 +265,7 @@ fn folded_async_cores_match_the_model_in_icarus() {
     if !tools_present(&[IVERILOG, VVP]) {
         return;
     }
-    let statuses = simulate_matrix(Arch::Folded, UpdateMode::Async, &FOLDED_CASES);
+    let statuses = simulate_matrix(Arch::Folded, UpdateMode::Async, 0, &FOLDED_CASES);
     // Async updates never cycle; the tight max_sweeps case must hit the limit.
     assert_eq!(
         statuses,
@@ -243,17 +273,19 @@ fn folded_async_cores_match_the_model_in_icarus() {
     );
 }
 
-/// Architecture, mode and (N, W, lanes) points for the static checks.
-fn static_matrix() -> Vec<(Arch, UpdateMode, usize, u32, usize)> {
+/// Architecture, mode and (N, W, lanes, pipeline) points for the static checks.
+fn static_matrix() -> Vec<(Arch, UpdateMode, usize, u32, usize, u32)> {
     let mut points = Vec::new();
     for mode in [UpdateMode::Sync, UpdateMode::Async] {
         for &(n, w) in &[(1, 2), (2, 4), (5, 8), (16, 16)] {
-            points.push((Arch::Parallel, mode, n, w, n));
+            points.push((Arch::Parallel, mode, n, w, n, 0));
         }
     }
+    points.push((Arch::Parallel, UpdateMode::Sync, 5, 4, 5, 1));
+    points.push((Arch::Parallel, UpdateMode::Sync, 16, 8, 16, 2));
     for mode in [UpdateMode::Sync, UpdateMode::Async] {
         for &(n, w, lanes) in &[(1, 2, 1), (2, 4, 2), (5, 8, 2), (16, 16, 5), (40, 4, 8)] {
-            points.push((Arch::Folded, mode, n, w, lanes));
+            points.push((Arch::Folded, mode, n, w, lanes, 0));
         }
     }
     points
@@ -265,11 +297,11 @@ fn cores_lint_clean_in_verilator() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for (case, (arch, mode, n, w, lanes)) in static_matrix().into_iter().enumerate() {
+    for (case, (arch, mode, n, w, lanes, pipeline)) in static_matrix().into_iter().enumerate() {
         let (net, q) = random_network(n, w, 50 + case as u64);
         let dir = root.path().join(format!("lint{case}"));
-        let generated = generate_with(&net, &q, arch, mode, Some(lanes), 100, &dir);
-        let what = format!("{arch:?} {mode:?} N={n} W={w} L={lanes}");
+        let generated = generate_with(&net, &q, &options(arch, mode, lanes, 100, pipeline), &dir);
+        let what = format!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline}");
         let warnings = sim::verilator_lint(&dir, &generated.manifest)
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_eq!(warnings.trim(), "", "{what}: verilator -Wall warned");
@@ -282,14 +314,15 @@ fn cores_pass_yosys_checks() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for (case, (arch, mode, n, w, lanes)) in static_matrix().into_iter().enumerate() {
+    for (case, (arch, mode, n, w, lanes, pipeline)) in static_matrix().into_iter().enumerate() {
         if n > 16 {
             continue;
         }
         let (net, q) = random_network(n, w, 80 + case as u64);
         let dir = root.path().join(format!("yosys{case}"));
-        let generated = generate_with(&net, &q, arch, mode, Some(lanes), 100, &dir);
-        sim::yosys_check(&dir, &generated.manifest)
-            .unwrap_or_else(|e| panic!("{arch:?} {mode:?} N={n} W={w} L={lanes}: {e}"));
+        let generated = generate_with(&net, &q, &options(arch, mode, lanes, 100, pipeline), &dir);
+        sim::yosys_check(&dir, &generated.manifest).unwrap_or_else(|e| {
+            panic!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline}: {e}")
+        });
     }
 }

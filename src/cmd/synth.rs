@@ -22,6 +22,9 @@ pub struct SynthArgs {
     /// Weights consumed per cycle by the folded architecture (1..=N; default min(N, 16)).
     #[arg(long)]
     pub lanes: Option<usize>,
+    /// Register stages in the parallel sync adder trees (one sweep takes 1 + K cycles).
+    #[arg(long, default_value_t = 0)]
+    pub pipeline: u32,
     /// Device that `--arch auto` sizes the core for.
     #[arg(long, value_enum, default_value_t = Target::Generic)]
     pub target: Target,
@@ -53,6 +56,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         name: args.name.clone(),
         lanes: args.lanes,
         target: args.target,
+        pipeline: args.pipeline,
     };
     let generated = synth::generate(&net, &q, &opts).map_err(crate::Error::from)?;
     let m = &generated.manifest;

@@ -148,11 +148,14 @@ pub(super) fn finish(names: &Names, status: u64) -> Vec<Stmt> {
     ]
 }
 
-/// A core whose sweep engine computes `next` = s(k + 1) combinationally from `state`
-/// in one cycle; `engine` holds the items that drive `next`.
+/// A core whose sweep engine computes `next` = s(k + 1) from `state` in 1 + K cycles
+/// (K = design.pipeline register stages); `engine` holds the items that drive `next`.
 pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) -> Module {
     let n = design.q.n;
     let state_width = Width::Vector(n as u32);
+    let pipeline = design.pipeline;
+    let settle = Ident::new("settle");
+    let settle_bits = (u32::BITS - pipeline.leading_zeros()).max(1);
     let mut items = vec![
         decl(NetKind::Reg, state_width, &names.state, "s(k)"),
         decl(NetKind::Reg, state_width, &names.prev, "s(k-1)"),
@@ -166,8 +169,16 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
             "result waiting for out_ready",
         ),
         decl(NetKind::Wire, state_width, &names.next, "s(k+1)"),
-        Item::Blank,
     ];
+    if pipeline > 0 {
+        items.push(decl(
+            NetKind::Reg,
+            Width::Vector(settle_bits),
+            &settle,
+            "cycles since the state changed (the adder trees are pipelined)",
+        ));
+    }
+    items.push(Item::Blank);
     items.extend(engine);
     items.extend(stop_checks(names, design.max_sweeps, None));
     items.extend(handshake_outputs(names));
@@ -181,7 +192,22 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
             ],
             otherwise: vec![Stmt::If {
                 cond: Expr::id(&names.busy),
-                then: sweep_step(names),
+                then: if pipeline == 0 {
+                    sweep_step(names)
+                } else {
+                    let wait = Expr::id(&settle)
+                        .binary(BinaryOp::Ne, Expr::uint(settle_bits, u64::from(pipeline)));
+                    let mut step = sweep_step(names);
+                    step.push(set(&settle, Expr::uint(settle_bits, 0)));
+                    vec![Stmt::If {
+                        cond: wait,
+                        then: vec![set(
+                            &settle,
+                            Expr::id(&settle).binary(BinaryOp::Add, Expr::uint(settle_bits, 1)),
+                        )],
+                        otherwise: step,
+                    }]
+                },
                 otherwise: vec![Stmt::If {
                     cond: Expr::id(&names.done),
                     then: vec![Stmt::If {
@@ -191,11 +217,17 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
                     }],
                     otherwise: vec![Stmt::If {
                         cond: Expr::id(&names.in_valid),
-                        then: vec![
-                            set(&names.state, Expr::id(&names.in_state)),
-                            set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
-                            set(&names.busy, Expr::uint(1, 1)),
-                        ],
+                        then: {
+                            let mut start = vec![
+                                set(&names.state, Expr::id(&names.in_state)),
+                                set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
+                                set(&names.busy, Expr::uint(1, 1)),
+                            ];
+                            if pipeline > 0 {
+                                start.push(set(&settle, Expr::uint(settle_bits, 0)));
+                            }
+                            start
+                        },
                         otherwise: vec![],
                     }],
                 }],

@@ -59,6 +59,8 @@ pub struct Design {
     /// Weights consumed per cycle (folded); N for parallel.
     pub lanes: usize,
     pub target: target::Target,
+    /// Register stages in the parallel sync adder trees (`--pipeline K`).
+    pub pipeline: u32,
 }
 
 impl Design {
@@ -66,7 +68,7 @@ impl Design {
     pub fn timing(&self) -> Timing {
         let n = self.q.n as u64;
         match (self.arch, self.mode) {
-            (Arch::Parallel, UpdateMode::Sync) => Timing::fixed(0, 1),
+            (Arch::Parallel, UpdateMode::Sync) => Timing::fixed(0, 1 + u64::from(self.pipeline)),
             (Arch::Parallel, UpdateMode::Async) => {
                 Timing::fixed(parallel_async::load_cycles(self.q.n), n)
             }
@@ -98,18 +100,20 @@ impl Design {
                 q.n, q.weight_bits, q.frac_bits, q.acc_bits
             ),
             format!(
-                "Architecture {}{}, {} update, at most {} sweeps; {} cycle(s) per sweep.",
+                "Architecture {}{}{}, {} update, at most {} sweeps; {} cycle(s) per sweep.",
                 self.arch.name(),
                 if self.arch == Arch::Folded { format!(" with {} lanes", self.lanes) } else { String::new() },
+                if self.pipeline > 0 { format!(", {} pipeline stages", self.pipeline) } else { String::new() },
                 mode_name(self.mode),
                 self.max_sweeps,
                 self.cycles_per_sweep()
             ),
             format!("Latency: {}.", self.timing().describe()),
             format!(
-                "Made by: hopgen synth <weights.json> --arch {}{} --update {} --weight-bits {} --frac-bits {} --max-sweeps {} --name {}",
+                "Made by: hopgen synth <weights.json> --arch {}{}{} --update {} --weight-bits {} --frac-bits {} --max-sweeps {} --name {}",
                 self.arch.name(),
                 if self.arch == Arch::Folded { format!(" --lanes {}", self.lanes) } else { String::new() },
+                if self.pipeline > 0 { format!(" --pipeline {}", self.pipeline) } else { String::new() },
                 mode_name(self.mode),
                 q.weight_bits,
                 q.frac_bits,
@@ -208,6 +212,8 @@ pub struct SynthOptions {
     pub lanes: Option<usize>,
     /// The device `--arch auto` sizes the core for.
     pub target: target::Target,
+    /// Register stages in the parallel sync adder trees.
+    pub pipeline: u32,
 }
 
 /// A generated core: its files and manifest, and why the architecture was chosen.
@@ -270,6 +276,33 @@ fn choose_arch(opts: &SynthOptions, q: &QuantNetwork) -> Result<(Arch, usize, St
     }
 }
 
+/// `--pipeline K` applies to parallel sync cores, with at most one register per tree level.
+fn check_pipeline(pipeline: u32, arch: Arch, mode: UpdateMode, n: usize) -> Result<(), InputError> {
+    if pipeline == 0 {
+        return Ok(());
+    }
+    if (arch, mode) != (Arch::Parallel, UpdateMode::Sync) {
+        return Err(option_error(
+            format!(
+                "--pipeline applies to the parallel sync core, not {} {}",
+                arch.name(),
+                mode_name(mode)
+            ),
+            "drop --pipeline, or use --arch parallel --update sync",
+        ));
+    }
+    let height = parallel::tree_height(n);
+    if pipeline > height {
+        return Err(option_error(
+            format!(
+                "--pipeline {pipeline} is more than the {height} adder levels of an N = {n} tree"
+            ),
+            "choose K from 0 to ⌈log2 N⌉",
+        ));
+    }
+    Ok(())
+}
+
 /// Builds the core for a quantised network.
 pub fn generate(
     net: &Network,
@@ -277,6 +310,7 @@ pub fn generate(
     opts: &SynthOptions,
 ) -> Result<Generated, InputError> {
     let (arch, lanes, arch_reason) = choose_arch(opts, q)?;
+    check_pipeline(opts.pipeline, arch, opts.mode, q.n)?;
     let name = opts.name.clone().unwrap_or_else(|| net.name.clone());
     let design = Design {
         top: legal_identifier(&name),
@@ -287,6 +321,7 @@ pub fn generate(
         max_sweeps: opts.max_sweeps,
         lanes,
         target: opts.target,
+        pipeline: opts.pipeline,
     };
     let mut files = OutputFiles::new();
     let (module, libs, memory_files) = match (arch, opts.mode) {

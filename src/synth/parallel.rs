@@ -22,6 +22,21 @@ pub fn threshold_constant(design: &Design, i: usize) -> (i64, bool) {
     (t.div_euclid(2), t.rem_euclid(2) == 0)
 }
 
+/// Height of the adder tree over N terms: ⌈log2 N⌉.
+pub fn tree_height(n: usize) -> u32 {
+    (usize::BITS - (n.max(1) - 1).leading_zeros()).min(usize::BITS)
+}
+
+/// Tree levels between pipeline registers: K registers cut a tree of height D into
+/// K + 1 segments of at most ⌈D / (K + 1)⌉ adder levels (0 = no registers).
+pub fn pipe_step(n: usize, pipeline: u32) -> u32 {
+    if pipeline == 0 {
+        0
+    } else {
+        tree_height(n).div_ceil(pipeline + 1).max(1)
+    }
+}
+
 /// The weights of row i as one hex literal, w_ij at bits [j·W +: W].
 pub(super) fn row_literal(design: &Design, i: usize) -> Expr {
     let q = &design.q;
@@ -66,8 +81,17 @@ pub fn build(design: &Design) -> Module {
                 (Ident::new("W"), Expr::Num(i64::from(design.q.weight_bits))),
                 (Ident::new("A"), Expr::Num(i64::from(acc))),
                 (Ident::new("WEIGHTS"), row_literal(design, i)),
+                (
+                    Ident::new("PIPE_STEP"),
+                    Expr::Num(i64::from(pipe_step(n, design.pipeline))),
+                ),
+                (
+                    Ident::new("PIPE_MAX"),
+                    Expr::Num(i64::from(design.pipeline)),
+                ),
             ],
             ports: vec![
+                (Ident::new("clk"), Expr::id(&names.clk)),
                 (Ident::new("s"), Expr::id(&names.state)),
                 (Ident::new("sum"), Expr::id(&sum)),
             ],

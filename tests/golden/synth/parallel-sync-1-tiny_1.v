@@ -34,8 +34,11 @@ module tiny_1 (
         .N(1),
         .W(4),
         .A(2),
-        .WEIGHTS(4'h0)
+        .WEIGHTS(4'h0),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_0 (
+        .clk(clk),
         .s(state),
         .sum(sum_0)
     );

@@ -34,8 +34,11 @@ module tiny_2 (
         .N(2),
         .W(4),
         .A(2),
-        .WEIGHTS(8'h00)
+        .WEIGHTS(8'h00),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_0 (
+        .clk(clk),
         .s(state),
         .sum(sum_0)
     );
@@ -44,8 +47,11 @@ module tiny_2 (
         .N(2),
         .W(4),
         .A(2),
-        .WEIGHTS(8'h00)
+        .WEIGHTS(8'h00),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_1 (
+        .clk(clk),
         .s(state),
         .sum(sum_1)
     );

@@ -34,8 +34,11 @@ module tiny_5 (
         .N(5),
         .W(4),
         .A(5),
-        .WEIGHTS(20'hf3c40)
+        .WEIGHTS(20'hf3c40),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_0 (
+        .clk(clk),
         .s(state),
         .sum(sum_0)
     );
@@ -44,8 +47,11 @@ module tiny_5 (
         .N(5),
         .W(4),
         .A(5),
-        .WEIGHTS(20'hdec04)
+        .WEIGHTS(20'hdec04),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_1 (
+        .clk(clk),
         .s(state),
         .sum(sum_1)
     );
@@ -54,8 +60,11 @@ module tiny_5 (
         .N(5),
         .W(4),
         .A(5),
-        .WEIGHTS(20'h310cc)
+        .WEIGHTS(20'h310cc),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_2 (
+        .clk(clk),
         .s(state),
         .sum(sum_2)
     );
@@ -64,8 +73,11 @@ module tiny_5 (
         .N(5),
         .W(4),
         .A(5),
-        .WEIGHTS(20'hf01e3)
+        .WEIGHTS(20'hf01e3),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_3 (
+        .clk(clk),
         .s(state),
         .sum(sum_3)
     );
@@ -74,8 +86,11 @@ module tiny_5 (
         .N(5),
         .W(4),
         .A(5),
-        .WEIGHTS(20'h0f3df)
+        .WEIGHTS(20'h0f3df),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_4 (
+        .clk(clk),
         .s(state),
         .sum(sum_4)
     );

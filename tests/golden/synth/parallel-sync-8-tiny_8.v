@@ -34,8 +34,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'he2e02fc0)
+        .WEIGHTS(32'he2e02fc0),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_0 (
+        .clk(clk),
         .s(state),
         .sum(sum_0)
     );
@@ -44,8 +47,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'hcee3ed0c)
+        .WEIGHTS(32'hcee3ed0c),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_1 (
+        .clk(clk),
         .s(state),
         .sum(sum_1)
     );
@@ -54,8 +60,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'heeffc0df)
+        .WEIGHTS(32'heeffc0df),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_2 (
+        .clk(clk),
         .s(state),
         .sum(sum_2)
     );
@@ -64,8 +73,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'h4f100ce2)
+        .WEIGHTS(32'h4f100ce2),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_3 (
+        .clk(clk),
         .s(state),
         .sum(sum_3)
     );
@@ -74,8 +86,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'hfef00f30)
+        .WEIGHTS(32'hfef00f30),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_4 (
+        .clk(clk),
         .s(state),
         .sum(sum_4)
     );
@@ -84,8 +99,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'h020f1fee)
+        .WEIGHTS(32'h020f1fee),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_5 (
+        .clk(clk),
         .s(state),
         .sum(sum_5)
     );
@@ -94,8 +112,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'hc02efee2)
+        .WEIGHTS(32'hc02efee2),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_6 (
+        .clk(clk),
         .s(state),
         .sum(sum_6)
     );
@@ -104,8 +125,11 @@ module tiny_8 (
         .N(8),
         .W(4),
         .A(6),
-        .WEIGHTS(32'h0c0f4ece)
+        .WEIGHTS(32'h0c0f4ece),
+        .PIPE_STEP(0),
+        .PIPE_MAX(0)
     ) u_sum_7 (
+        .clk(clk),
         .s(state),
         .sum(sum_7)
     );
