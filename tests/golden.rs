@@ -205,7 +205,21 @@ fn synthesised_cores() {
 #[test]
 fn pipelined_parallel_core() {
     let dir = workdir();
-    let stdout = ok(dir.path(), &["synth", "tiny8.json", "--arch", "parallel", "--pipeline", "2", "-W", "4", "-o", "piped"]);
+    let stdout = ok(
+        dir.path(),
+        &[
+            "synth",
+            "tiny8.json",
+            "--arch",
+            "parallel",
+            "--pipeline",
+            "2",
+            "-W",
+            "4",
+            "-o",
+            "piped",
+        ],
+    );
     check_golden("synth/parallel-sync-8-pipeline2.stdout", &stdout);
     let core = std::fs::read_to_string(dir.path().join("piped/tiny_8.v")).unwrap();
     check_golden("synth/parallel-sync-8-pipeline2-tiny_8.v", &core);

@@ -7,8 +7,9 @@
 //! Phases: INIT copies the margins of the all-(−1) state (K_i = −R_i − θ_i) into the
 //! margin RAM; SCAN adds column k for every neuron k at +1 in the probe; then each
 //! sweep READs and DECIDEs neuron after neuron and ENDs with the stopping rule.
-//! Cycle counts (docs/ARCHITECTURES.md): load C + 2 + N + (C + 1)·P, sweep
-//! 2N + 1 + (C + 1)·flips.
+//! While a neuron is decided, the word of the next one is prefetched, so a neuron that
+//! does not flip costs one cycle. Cycle counts (docs/ARCHITECTURES.md): load
+//! C + 3 + N + (C + 1)·P, sweep N + 1 + (C + 2)·flips.
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::Design;
@@ -33,10 +34,10 @@ fn bits_for(max: usize) -> u32 {
 pub fn timing(n: usize, lanes: usize) -> Timing {
     let (n, c) = (n as u64, n.div_ceil(lanes) as u64);
     Timing {
-        load: c + 2 + n,
+        load: c + 3 + n,
         load_per_plus: c + 1,
-        sweep: 2 * n + 1,
-        per_flip: c + 1,
+        sweep: n + 1,
+        per_flip: c + 2,
     }
 }
 
@@ -197,6 +198,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         ),
         reg(3, "phase", "0 init, 1 scan, 2 read, 3 decide, 4 end"),
         reg(0, "changed_any", "some neuron flipped in this sweep"),
+        reg(0, "wrap", "the sweep's last neuron is decided"),
         reg(z.idx, "idx", "neuron j (scan: k)"),
         reg(z.word, "word", "j div L"),
         reg(z.addr, "col_base", "j * C: first word of column j"),
@@ -335,13 +337,27 @@ fn datapath(z: &Sizes) -> Vec<Item> {
             "pass_idle",
             e("pass_active").logic_not().and(e("p1_valid").logic_not()),
         ),
-        wire(z.word, "g_raddr", ""),
+        wire(
+            z.word,
+            "next_word",
+            "the word of neuron j+1 (0 after the last)",
+        ),
+        assign("next_word", next_word(z)),
+        wire(
+            z.word,
+            "g_raddr",
+            "a pass's word, else (prefetch while deciding) the next neuron's",
+        ),
         assign(
             "g_raddr",
             Expr::Ternary(
                 Box::new(e("pass_active")),
                 Box::new(e("pass_c")),
-                Box::new(e("word")),
+                Box::new(Expr::Ternary(
+                    Box::new(phase_is(DECIDE)),
+                    Box::new(e("next_word")),
+                    Box::new(e("word")),
+                )),
             ),
         ),
         Item::Blank,
@@ -374,6 +390,26 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         Item::Blank,
     ]);
     items
+}
+
+/// The margin word holding neuron j + 1, for the prefetch.
+fn next_word(z: &Sizes) -> Expr {
+    let last_neuron = e("idx").eq(u(z.idx, z.n - 1));
+    let following = e("word").binary(BinaryOp::Add, u(z.word, 1));
+    let step = if z.lanes == 1 {
+        following
+    } else {
+        Expr::Ternary(
+            Box::new(e("lane").eq(u(z.lane, z.lanes - 1))),
+            Box::new(following),
+            Box::new(e("word")),
+        )
+    };
+    Expr::Ternary(
+        Box::new(last_neuron),
+        Box::new(u(z.word, 0)),
+        Box::new(step),
+    )
 }
 
 fn start_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
@@ -439,24 +475,30 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         nb("changed_any", u(1, 1)),
     ];
     on_flip.extend(start_pass(e("decision"), false, e("col_base"), z));
+    on_flip.push(nb("phase", Expr::uint(3, READ)));
+    // Without a flip the prefetched word is valid: decide the next neuron straight away.
     let decide = vec![
-        when(e("flip"), on_flip),
-        advance(z),
+        when(last_neuron, vec![nb("wrap", u(1, 1))]),
         Stmt::If {
-            cond: last_neuron,
-            then: vec![nb("phase", Expr::uint(3, END))],
-            otherwise: vec![nb("phase", Expr::uint(3, READ))],
+            cond: e("flip"),
+            then: on_flip,
+            otherwise: vec![when(
+                e("idx").eq(u(z.idx, z.n - 1)),
+                vec![nb("phase", Expr::uint(3, END))],
+            )],
         },
+        advance(z),
     ];
     let end = vec![when(
         e("pass_idle"),
         vec![
             nb("changed_any", u(1, 0)),
+            nb("wrap", u(1, 0)),
             set(
                 &names.sweeps,
                 Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
             ),
-            control::stop_rule(names, false, vec![nb("phase", Expr::uint(3, READ))]),
+            control::stop_rule(names, false, vec![nb("phase", Expr::uint(3, DECIDE))]),
         ],
     )];
     let phases = Stmt::If {
@@ -469,7 +511,11 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
                 cond: phase_is(READ),
                 then: vec![when(
                     e("pass_idle"),
-                    vec![nb("phase", Expr::uint(3, DECIDE))],
+                    vec![Stmt::If {
+                        cond: e("wrap"),
+                        then: vec![nb("phase", Expr::uint(3, END))],
+                        otherwise: vec![nb("phase", Expr::uint(3, DECIDE))],
+                    }],
                 )],
                 otherwise: vec![Stmt::If {
                     cond: phase_is(DECIDE),
@@ -513,6 +559,7 @@ fn start(names: &Names, z: &Sizes) -> Vec<Stmt> {
         set(&names.busy, u(1, 1)),
         nb("phase", Expr::uint(3, INIT)),
         nb("changed_any", u(1, 0)),
+        nb("wrap", u(1, 0)),
         nb("idx", u(z.idx, 0)),
         nb("word", u(z.word, 0)),
         nb("col_base", u(z.addr, 0)),
