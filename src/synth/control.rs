@@ -182,63 +182,78 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
     items.extend(engine);
     items.extend(stop_checks(names, design.max_sweeps, None));
     items.extend(handshake_outputs(names));
-    items.push(Item::AlwaysPosedge {
-        clock: names.clk.clone(),
-        body: vec![Stmt::If {
-            cond: Expr::id(&names.rst),
-            then: vec![
-                set(&names.busy, Expr::uint(1, 0)),
-                set(&names.done, Expr::uint(1, 0)),
-            ],
-            otherwise: vec![Stmt::If {
-                cond: Expr::id(&names.busy),
-                then: if pipeline == 0 {
-                    sweep_step(names)
-                } else {
-                    let wait = Expr::id(&settle)
-                        .binary(BinaryOp::Ne, Expr::uint(settle_bits, u64::from(pipeline)));
-                    let mut step = sweep_step(names);
-                    step.push(set(&settle, Expr::uint(settle_bits, 0)));
-                    vec![Stmt::If {
-                        cond: wait,
-                        then: vec![set(
-                            &settle,
-                            Expr::id(&settle).binary(BinaryOp::Add, Expr::uint(settle_bits, 1)),
-                        )],
-                        otherwise: step,
-                    }]
-                },
-                otherwise: vec![Stmt::If {
-                    cond: Expr::id(&names.done),
-                    then: vec![Stmt::If {
-                        cond: Expr::id(&names.out_ready),
-                        then: vec![set(&names.done, Expr::uint(1, 0))],
-                        otherwise: vec![],
-                    }],
-                    otherwise: vec![Stmt::If {
-                        cond: Expr::id(&names.in_valid),
-                        then: {
-                            let mut start = vec![
-                                set(&names.state, Expr::id(&names.in_state)),
-                                set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
-                                set(&names.busy, Expr::uint(1, 1)),
-                            ];
-                            if pipeline > 0 {
-                                start.push(set(&settle, Expr::uint(settle_bits, 0)));
-                            }
-                            start
-                        },
-                        otherwise: vec![],
-                    }],
-                }],
-            }],
-        }],
-    });
+    let running = if pipeline == 0 {
+        sweep_step(names)
+    } else {
+        let wait =
+            Expr::id(&settle).binary(BinaryOp::Ne, Expr::uint(settle_bits, u64::from(pipeline)));
+        let mut step = sweep_step(names);
+        step.push(set(&settle, Expr::uint(settle_bits, 0)));
+        vec![Stmt::If {
+            cond: wait,
+            then: vec![set(
+                &settle,
+                Expr::id(&settle).binary(BinaryOp::Add, Expr::uint(settle_bits, 1)),
+            )],
+            otherwise: step,
+        }]
+    };
+    let start_extra = if pipeline > 0 {
+        vec![set(&settle, Expr::uint(settle_bits, 0))]
+    } else {
+        vec![]
+    };
+    items.push(main_block(names, vec![], running, start_extra));
     Module {
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
         ports: ports(n, names),
         items,
+    }
+}
+
+/// The clocked block every core shares: `rst` clears busy and done (plus
+/// `extra_resets`); while busy the engine runs (`running`); a finished result is held
+/// until `out_ready` takes it; an idle core takes a probe (state, k = 0, busy, plus
+/// `start_extra`).
+pub(super) fn main_block(
+    names: &Names,
+    extra_resets: Vec<Stmt>,
+    running: Vec<Stmt>,
+    start_extra: Vec<Stmt>,
+) -> Item {
+    let mut resets = vec![
+        set(&names.busy, Expr::uint(1, 0)),
+        set(&names.done, Expr::uint(1, 0)),
+    ];
+    resets.extend(extra_resets);
+    let mut start = vec![
+        set(&names.state, Expr::id(&names.in_state)),
+        set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
+        set(&names.busy, Expr::uint(1, 1)),
+    ];
+    start.extend(start_extra);
+    let when = |cond: &Ident, then: Vec<Stmt>, otherwise: Vec<Stmt>| Stmt::If {
+        cond: Expr::id(cond),
+        then,
+        otherwise,
+    };
+    let hold = when(
+        &names.done,
+        vec![when(
+            &names.out_ready,
+            vec![set(&names.done, Expr::uint(1, 0))],
+            vec![],
+        )],
+        vec![when(&names.in_valid, start, vec![])],
+    );
+    Item::AlwaysPosedge {
+        clock: names.clk.clone(),
+        body: vec![when(
+            &names.rst,
+            resets,
+            vec![when(&names.busy, running, vec![hold])],
+        )],
     }
 }
 

@@ -438,11 +438,9 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     stmts
 }
 
-fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
+/// What taking a probe resets besides the shared state.
+fn start(e: &Engine, z: &Sizes) -> Vec<Stmt> {
     vec![
-        set(&names.state, Expr::id(&names.in_state)),
-        set(&names.sweeps, uint(SWEEP_BITS, 0)),
-        set(&names.busy, uint(1, 1)),
         set(&e.issuing, uint(1, 1)),
         set(&e.idx, uint(z.idx, 0)),
         set(&e.chunk, uint(z.chunk, 0)),
@@ -460,37 +458,17 @@ pub fn build(design: &Design) -> Module {
     items.extend(datapath(design, &names, &e, &z));
     items.extend(control::stop_checks(&names, design.max_sweeps, None));
     items.extend(control::handshake_outputs(&names));
-    let reset = vec![
-        set(&names.busy, uint(1, 0)),
-        set(&names.done, uint(1, 0)),
+    let resets = vec![
         set(&e.issuing, uint(1, 0)),
         set(&e.v1, uint(1, 0)),
         set(&e.ending, uint(1, 0)),
     ];
-    items.push(Item::AlwaysPosedge {
-        clock: names.clk.clone(),
-        body: vec![Stmt::If {
-            cond: Expr::id(&names.rst),
-            then: reset,
-            otherwise: vec![Stmt::If {
-                cond: Expr::id(&names.busy),
-                then: running(&names, &e, &z),
-                otherwise: vec![Stmt::If {
-                    cond: Expr::id(&names.done),
-                    then: vec![Stmt::If {
-                        cond: Expr::id(&names.out_ready),
-                        then: vec![set(&names.done, uint(1, 0))],
-                        otherwise: vec![],
-                    }],
-                    otherwise: vec![Stmt::If {
-                        cond: Expr::id(&names.in_valid),
-                        then: start(&names, &e, &z),
-                        otherwise: vec![],
-                    }],
-                }],
-            }],
-        }],
-    });
+    items.push(control::main_block(
+        &names,
+        resets,
+        running(&names, &e, &z),
+        start(&e, &z),
+    ));
     Module {
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),

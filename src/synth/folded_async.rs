@@ -552,11 +552,9 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
     ]
 }
 
-fn start(names: &Names, z: &Sizes) -> Vec<Stmt> {
+/// What taking a probe resets besides the shared state; it starts the INIT pass.
+fn start(z: &Sizes) -> Vec<Stmt> {
     let mut stmts = vec![
-        set(&names.state, Expr::id(&names.in_state)),
-        set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
-        set(&names.busy, u(1, 1)),
         nb("phase", Expr::uint(3, INIT)),
         nb("changed_any", u(1, 0)),
         nb("wrap", u(1, 0)),
@@ -595,30 +593,13 @@ pub fn build(design: &Design) -> Module {
         Some(&ident("changed_any")),
     ));
     items.extend(control::handshake_outputs(&names));
-    items.push(Item::AlwaysPosedge {
-        clock: names.clk.clone(),
-        body: vec![Stmt::If {
-            cond: Expr::id(&names.rst),
-            then: vec![
-                set(&names.busy, u(1, 0)),
-                set(&names.done, u(1, 0)),
-                nb("pass_active", u(1, 0)),
-                nb("p1_valid", u(1, 0)),
-            ],
-            otherwise: vec![Stmt::If {
-                cond: Expr::id(&names.busy),
-                then: running(&names, &z),
-                otherwise: vec![Stmt::If {
-                    cond: Expr::id(&names.done),
-                    then: vec![when(
-                        Expr::id(&names.out_ready),
-                        vec![set(&names.done, u(1, 0))],
-                    )],
-                    otherwise: vec![when(Expr::id(&names.in_valid), start(&names, &z))],
-                }],
-            }],
-        }],
-    });
+    let resets = vec![nb("pass_active", u(1, 0)), nb("p1_valid", u(1, 0))];
+    items.push(control::main_block(
+        &names,
+        resets,
+        running(&names, &z),
+        start(&z),
+    ));
     Module {
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),

@@ -299,9 +299,6 @@ fn always(design: &Design, names: &Names, v: &Local, n: usize, gw: u32, iw: u32)
         otherwise: vec![next_idx],
     }];
     let mut start = vec![
-        set(&names.state, Expr::id(&names.in_state)),
-        set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
-        set(&names.busy, Expr::uint(1, 1)),
         set(&v.loading, Expr::uint(1, 1)),
         set(&v.idx, Expr::uint(iw, 0)),
         set(&v.changed_any, Expr::uint(1, 0)),
@@ -324,32 +321,10 @@ fn always(design: &Design, names: &Names, v: &Local, n: usize, gw: u32, iw: u32)
             otherwise: sweeping,
         },
     ];
-    Item::AlwaysPosedge {
-        clock: names.clk.clone(),
-        body: vec![Stmt::If {
-            cond: Expr::id(&names.rst),
-            then: vec![
-                set(&names.busy, Expr::uint(1, 0)),
-                set(&names.done, Expr::uint(1, 0)),
-                set(&v.loading, Expr::uint(1, 0)),
-            ],
-            otherwise: vec![Stmt::If {
-                cond: Expr::id(&names.busy),
-                then: running,
-                otherwise: vec![Stmt::If {
-                    cond: Expr::id(&names.done),
-                    then: vec![Stmt::If {
-                        cond: Expr::id(&names.out_ready),
-                        then: vec![set(&names.done, Expr::uint(1, 0))],
-                        otherwise: vec![],
-                    }],
-                    otherwise: vec![Stmt::If {
-                        cond: Expr::id(&names.in_valid),
-                        then: start,
-                        otherwise: vec![],
-                    }],
-                }],
-            }],
-        }],
-    }
+    control::main_block(
+        names,
+        vec![set(&v.loading, Expr::uint(1, 0))],
+        running,
+        start,
+    )
 }
