@@ -16,6 +16,7 @@ step "$HOPGEN" recall "$OUT/glyphs-hebbian.json" --noise 0.1 --show 1
 step "$HOPGEN" train data/glyphs.json --rule pinv -o "$OUT/glyphs.json"
 step "$HOPGEN" quantize "$OUT/glyphs.json" --noise 0.2 --all-widths
 step "$HOPGEN" recall "$OUT/glyphs.json" --weight-bits 4 --noise 0.2 --show 3
-# Five bits suffice: the hardware core, folded, async (see docs/ARCHITECTURES.md).
-step "$HOPGEN" synth "$OUT/glyphs.json" --weight-bits 5 --update async -o "$OUT/rtl"
+# Five bits suffice: the hardware core, folded, async (see docs/ARCHITECTURES.md),
+# built with Verilator and checked probe by probe against the model.
+step "$HOPGEN" cosim "$OUT/glyphs.json" --weight-bits 5 --update async --noise 0.2 --probes 500 -o "$OUT/rtl"
 printf '\ndemo outputs are in %s/\n' "$OUT"

@@ -4,8 +4,9 @@
 # Called by the Makefile; safe to run by hand (as root, or with sudo available).
 set -euo pipefail
 
-# Debian packages the project needs: build tools, and the EDA tools the RTL tests
-# run for real (Icarus Verilog, Verilator, yosys).
+# Debian packages the project needs: build tools, the EDA tools the RTL tests run for
+# real (Icarus Verilog, Verilator, yosys), and ccache, which Verilator builds use
+# (OBJCACHE) so its runtime objects compile once.
 APT_PACKAGES=(
     make
     gcc
@@ -14,6 +15,7 @@ APT_PACKAGES=(
     iverilog
     verilator
     yosys
+    ccache
 )
 
 need_cmd() {

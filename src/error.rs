@@ -111,6 +111,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An external tool failed (its output is in the message).
+    #[error("{0}")]
+    Tool(String),
+    /// The RTL disagreed with the reference model: a bug in hopgen's generator.
+    #[error("the RTL disagrees with the reference model: {0}")]
+    Mismatch(String),
     /// A bug in hopgen: an invariant did not hold.
     #[error("internal error (please report): {0}")]
     Internal(String),
@@ -122,6 +128,12 @@ impl From<InputError> for Error {
     }
 }
 
+impl From<crate::tools::ToolError> for Error {
+    fn from(err: crate::tools::ToolError) -> Self {
+        Error::Tool(err.to_string())
+    }
+}
+
 impl Error {
     /// The exit code the binary uses for this error.
     pub fn exit_code(&self) -> u8 {
@@ -129,6 +141,8 @@ impl Error {
             Error::Input(_) => 2,
             Error::Output { .. } => 3,
             Error::Internal(_) => 4,
+            Error::Mismatch(_) => 5,
+            Error::Tool(_) => 6,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! subcommand.
 
 pub mod cmd;
+pub mod cosim;
 pub mod error;
 pub mod formats;
 pub mod fsutil;

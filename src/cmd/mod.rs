@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, plus the option groups they share.
 
 pub mod check;
+pub mod cosim;
 pub mod quantize;
 pub mod random;
 pub mod recall;
@@ -36,6 +37,8 @@ pub enum Command {
     Quantize(quantize::QuantizeArgs),
     /// Generate a synthesizable Verilog core for a network.
     Synth(synth::SynthArgs),
+    /// Co-simulate a generated core in Verilator against the bit-exact model.
+    Cosim(cosim::CosimArgs),
     /// Check a weights or patterns file and summarise it.
     Check(check::CheckArgs),
     /// Write random ±1 patterns (for experiments and tests).
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recall(args) => recall::run(&args),
         Command::Quantize(args) => quantize::run(&args),
         Command::Synth(args) => synth::run(&args),
+        Command::Cosim(args) => cosim::run(&args),
         Command::Check(args) => check::run(&args),
         Command::RandomPatterns(args) => random::run(&args),
     }
@@ -90,13 +94,13 @@ pub struct RunOpts {
 #[derive(Debug, Clone, Args)]
 pub struct ProbeOpts {
     /// Probes from a hopgen-patterns/1 file instead of noisy stored patterns.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", alias = "probe-file")]
     pub probe: Option<PathBuf>,
     /// Fraction of neurons flipped in each noisy probe.
     #[arg(long, default_value_t = 0.1)]
     pub noise: f64,
     /// Number of noisy probes (cycling through the stored patterns).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, alias = "probes")]
     pub trials: usize,
     /// Seed of the probe noise; the same seed gives the same probes.
     #[arg(long, default_value_t = 1)]

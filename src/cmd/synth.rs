@@ -2,16 +2,17 @@
 //! `manifest.json`, written atomically into an output directory.
 
 use super::{InputOpts, QuantOpts};
+use crate::error::Error;
 use crate::model::{RunConfig, UpdateMode, DEFAULT_MAX_SWEEPS};
-use crate::quantize::quantize;
-use crate::synth::{self, outdir::write_output_dir, target::Target, Arch, SynthOptions};
+use crate::network::Network;
+use crate::quantize::{quantize, QuantNetwork};
+use crate::synth::{self, outdir::write_output_dir, target::Target, Arch, Generated, SynthOptions};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+/// The options that shape a core (shared by `synth` and `cosim`).
 #[derive(Debug, Clone, Args)]
-pub struct SynthArgs {
-    /// A hopgen-weights/1 file.
-    pub weights: PathBuf,
+pub struct CoreOpts {
     #[command(flatten)]
     pub input: InputOpts,
     #[command(flatten)]
@@ -45,58 +46,90 @@ pub struct SynthArgs {
     pub force: bool,
 }
 
-pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
-    let net = args.input.load_network(&args.weights)?;
-    let cfg = RunConfig::new(args.update, args.max_sweeps).map_err(crate::Error::from)?;
-    let q = quantize(&net, args.quant.spec()?);
-    let opts = SynthOptions {
-        arch: args.arch,
-        mode: cfg.mode,
-        max_sweeps: cfg.max_sweeps,
-        name: args.name.clone(),
-        lanes: args.lanes,
-        target: args.target,
-        pipeline: args.pipeline,
-    };
-    let generated = synth::generate(&net, &q, &opts).map_err(crate::Error::from)?;
-    let m = &generated.manifest;
-    let dir = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("build").join(&m.top));
-    write_output_dir(&dir, &generated.files, args.force)?;
-    println!(
-        "wrote {}: module {}, {}, W={} F={} A={}",
-        dir.display(),
+/// A core generated and written to its output directory.
+pub struct WrittenCore {
+    pub net: Network,
+    pub q: QuantNetwork,
+    pub cfg: RunConfig,
+    pub generated: Generated,
+    pub dir: PathBuf,
+}
+
+impl CoreOpts {
+    /// Loads the network, generates the core and writes its directory.
+    pub fn write_core(&self, weights: &Path) -> Result<WrittenCore, Error> {
+        let net = self.input.load_network(weights)?;
+        let cfg = RunConfig::new(self.update, self.max_sweeps)?;
+        let q = quantize(&net, self.quant.spec()?);
+        let opts = SynthOptions {
+            arch: self.arch,
+            mode: cfg.mode,
+            max_sweeps: cfg.max_sweeps,
+            name: self.name.clone(),
+            lanes: self.lanes,
+            target: self.target,
+            pipeline: self.pipeline,
+        };
+        let generated = synth::generate(&net, &q, &opts)?;
+        let dir = self
+            .output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("build").join(&generated.manifest.top));
+        write_output_dir(&dir, &generated.files, self.force)?;
+        if q.report.saturated > 0 {
+            eprintln!(
+                "warning: {} weights saturated at W={} F={}",
+                q.report.saturated, q.weight_bits, q.frac_bits
+            );
+        }
+        Ok(WrittenCore {
+            net,
+            q,
+            cfg,
+            generated,
+            dir,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SynthArgs {
+    /// A hopgen-weights/1 file.
+    pub weights: PathBuf,
+    #[command(flatten)]
+    pub core: CoreOpts,
+}
+
+/// What `synth` prints about a written core.
+pub fn describe_core(core: &WrittenCore) -> String {
+    let m = &core.generated.manifest;
+    format!(
+        "wrote {}: module {}, {}, W={} F={} A={}\n\
+         arch      {} ({}), {} update\n\
+         timing    {}; at most {} cycles per probe\n\
+         files     {}\n",
+        core.dir.display(),
         m.top,
         crate::error::counted(m.neurons, "neuron", "neurons"),
         m.weight_bits,
         m.frac_bits,
-        m.acc_bits
-    );
-    println!(
-        "arch      {} ({}), {} update",
-        m.arch, generated.arch_reason, m.update
-    );
-    println!(
-        "timing    {}; at most {} cycles per probe",
+        m.acc_bits,
+        m.arch,
+        core.generated.arch_reason,
+        m.update,
         m.timing.describe(),
-        m.cycles_per_probe_max
-    );
-    println!(
-        "files     {}",
-        generated
+        m.cycles_per_probe_max,
+        core.generated
             .files
             .keys()
             .cloned()
             .collect::<Vec<_>>()
             .join(", ")
-    );
-    if q.report.saturated > 0 {
-        eprintln!(
-            "warning: {} weights saturated at W={} F={}",
-            q.report.saturated, q.weight_bits, q.frac_bits
-        );
-    }
+    )
+}
+
+pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
+    let core = args.core.write_core(&args.weights)?;
+    print!("{}", describe_core(&core));
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! Verilog against the reference model, Verilator's linter, and yosys' structural
 //! checks. (The Verilator co-simulation harness builds on this.)
 
+pub mod verilator;
+
 use crate::model::Outcome;
 use crate::state::{hex_msb_first, State};
 use crate::synth::manifest::Manifest;

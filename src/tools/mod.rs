@@ -92,10 +92,21 @@ impl Tool {
 
     /// Runs the tool in `dir`; returns its stdout, or an error holding both streams.
     pub fn run(&self, args: &[String], dir: &Path) -> Result<String, ToolError> {
+        self.run_with_env(args, dir, &[])
+    }
+
+    /// `run` with extra environment variables.
+    pub fn run_with_env(
+        &self,
+        args: &[String],
+        dir: &Path,
+        env: &[(String, String)],
+    ) -> Result<String, ToolError> {
         let exe = self.exe();
         let command = format!("{exe} {}", args.join(" "));
         let output = Command::new(&exe)
             .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .current_dir(dir)
             .output()
             .map_err(|e| ToolError {

@@ -1,0 +1,149 @@
+//! `hopgen cosim`: generate a core, build it with Verilator, stream probes through the
+//! real RTL with random gaps and back-pressure, and compare every result — state,
+//! sweeps, status and cycle count — with the bit-exact model.
+
+use super::synth::{describe_core, CoreOpts};
+use super::{percent, ProbeOpts};
+use crate::cosim::{self, Expected};
+use crate::error::Error;
+use crate::model::FixedModel;
+use crate::recall::{self, ProbeSource};
+use crate::sim::verilator::{self, Pacing};
+use crate::state::State;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Args)]
+pub struct CosimArgs {
+    /// A hopgen-weights/1 file.
+    pub weights: PathBuf,
+    #[command(flatten)]
+    pub core: CoreOpts,
+    #[command(flatten)]
+    pub probes: ProbeOpts,
+    /// Parallel simulator processes.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+    /// in_valid and out_ready are each high with probability RATE/8 (8: no gaps, no back-pressure).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=8))]
+    pub handshake_rate: u32,
+}
+
+fn spinner(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
+    );
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn probes_for(args: &CosimArgs, net: &crate::network::Network) -> Result<Vec<State>, Error> {
+    let source = match &args.probes.probe {
+        Some(path) => ProbeSource::Given(super::load_pattern_set(path)?.patterns),
+        None => ProbeSource::Noisy {
+            noise: args.probes.noise,
+            trials: args.probes.trials,
+            seed: args.probes.seed,
+        },
+    };
+    Ok(recall::make_probes(net, &source)?
+        .into_iter()
+        .map(|p| p.state)
+        .collect())
+}
+
+pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
+    let core = args.core.write_core(&args.weights)?;
+    print!("{}", describe_core(&core));
+    let probes = probes_for(args, &core.net)?;
+    let manifest = &core.generated.manifest;
+
+    let bar = spinner("building the core with Verilator");
+    let build =
+        verilator::build(&core.dir, manifest, &verilator::cache_root()).map_err(Error::from)?;
+    bar.finish_and_clear();
+    println!(
+        "verilator {} in {:.1} s ({})",
+        if build.cached {
+            "reused a cached build"
+        } else {
+            "built the core"
+        },
+        build.seconds,
+        build
+            .exe
+            .parent()
+            .and_then(|p| p.parent())
+            .map_or(String::new(), |p| p.display().to_string())
+    );
+
+    let model = FixedModel::new(&core.q);
+    let started = Instant::now();
+    let expected: Vec<Expected> = cosim::expected(&model, &core.cfg, &manifest.timing, &probes);
+    let model_seconds = started.elapsed().as_secs_f64();
+
+    let pacing = Pacing {
+        seed: args.probes.seed,
+        in_rate: args.handshake_rate,
+        out_rate: args.handshake_rate,
+        max_cycles: manifest
+            .cycles_per_probe_max
+            .saturating_mul(probes.len() as u64 + 1)
+            .saturating_mul(8),
+    };
+    let bar = spinner("simulating");
+    let rtl = cosim::run_rtl(&build, &core.dir, manifest, &probes, &pacing, args.jobs)
+        .map_err(Error::from)?;
+    bar.finish_and_clear();
+
+    let count = probes.len();
+    let rate = |n: usize, s: f64| if s > 0.0 { n as f64 / s } else { f64::INFINITY };
+    println!(
+        "rtl       {count} probes in {:.2} s: {:.0} probes/s, {} busy cycles ({:.0} cycles/s), {} job(s)",
+        rtl.seconds,
+        rate(count, rtl.seconds),
+        rtl.busy_cycles,
+        rtl.busy_cycles as f64 / rtl.seconds.max(1e-9),
+        args.jobs
+    );
+    println!(
+        "model     {count} probes in {:.3} s: {:.0} probes/s",
+        model_seconds,
+        rate(count, model_seconds)
+    );
+    cosim::compare(&probes, &expected, &rtl.results).map_err(|m| Error::Mismatch(m.to_string()))?;
+    let outcomes: Vec<_> = expected.iter().map(|e| e.outcome.clone()).collect();
+    print!("{}", summary(&core.net, &probes, &outcomes));
+    println!("agree     RTL and model agree on all {count} probes: state, sweeps, status and cycle count");
+    Ok(())
+}
+
+fn summary(
+    net: &crate::network::Network,
+    probes: &[State],
+    outcomes: &[crate::model::Outcome],
+) -> String {
+    let with_targets: Vec<recall::Probe> = probes
+        .iter()
+        .map(|p| recall::Probe {
+            state: p.clone(),
+            target: recall::nearest_pattern(&net.patterns, p),
+        })
+        .collect();
+    let s = recall::summarize(&net.patterns, with_targets.iter().zip(outcomes));
+    let mut out = format!(
+        "status    converged {}, limit {}, cycle2 {}; mean sweeps {:.2}\n",
+        s.status["converged"], s.status["limit"], s.status["cycle2"], s.mean_sweeps
+    );
+    if let Some(rate) = s.exact_recall_rate {
+        out.push_str(&format!(
+            "recall    {} of results equal the stored pattern nearest to their probe\n",
+            percent(rate)
+        ));
+    }
+    out
+}
