@@ -13,7 +13,7 @@ pub fn drawing_shape(n: usize, shape: Option<(usize, usize)>) -> Option<(usize, 
     }
     let rows = (1..=n)
         .take_while(|r| r * r <= n)
-        .filter(|r| n % r == 0)
+        .filter(|r| n.is_multiple_of(*r))
         .last()?;
     let cols = n / rows;
     (n >= 4 && cols <= 4 * rows && cols <= MAX_COLS).then_some((rows, cols))
