@@ -97,6 +97,14 @@ impl QuantNetwork {
     pub fn weight(&self, i: usize, j: usize) -> i32 {
         self.weights[i * self.n + j]
     }
+
+    /// R_i = Σ_j w_q[i][j].
+    pub fn row_sum(&self, i: usize) -> i64 {
+        self.weights[i * self.n..(i + 1) * self.n]
+            .iter()
+            .map(|&w| i64::from(w))
+            .sum()
+    }
 }
 
 fn weight_limits(weight_bits: u32) -> (f64, f64) {

@@ -306,3 +306,26 @@ fn pipeline_is_checked_against_the_architecture() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn lanes_conflicts_are_errors() {
+    let w = data("tiny8.json");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
+    for (args, expected) in [
+        (
+            vec!["--arch", "parallel", "--lanes", "3"],
+            "error: --lanes applies to the folded architecture, not parallel\n  hint: drop --lanes, or use --arch folded\n",
+        ),
+        (
+            vec!["--target", "ice40-up5k", "--lanes", "2"],
+            "error: --lanes fixes what --target ice40-up5k would choose\n  hint: leave out --lanes to let the target decide, or use --arch folded --lanes L\n",
+        ),
+    ] {
+        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
+        all.extend(args);
+        let run = hopgen(&all);
+        assert_eq!(run.status.code(), Some(2));
+        assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
+    }
+}

@@ -82,7 +82,7 @@ fn generate(
         mode,
         max_sweeps: 30,
         name: None,
-        lanes: Some(lanes),
+        lanes: (arch == Arch::Folded).then_some(lanes),
         target: Target::Generic,
         pipeline: 0,
     };

@@ -62,6 +62,33 @@ fn random_network(n: usize, weight_bits: u32, seed: u64) -> (Network, QuantNetwo
     (net, q)
 }
 
+/// Weights of ±3 at W = 16: the accumulator A is then narrower than W, which exercises
+/// the library's "cut" branches.
+fn narrow_network(n: usize, seed: u64) -> (Network, QuantNetwork) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut weights = vec![0.0; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            let w = rng.gen_range(-3i64..=3) as f64;
+            weights[i * n + j] = w;
+            weights[j * n + i] = w;
+        }
+    }
+    let net = Network {
+        name: format!("narrow n{n}"),
+        n,
+        shape: None,
+        weights,
+        thresholds: (0..n).map(|_| rng.gen_range(-2i64..=2) as f64).collect(),
+        patterns: vec![],
+        labels: vec![],
+        meta: None,
+    };
+    let q = quantize(&net, QuantSpec::new(16, Some(0)).unwrap());
+    assert!(q.acc_bits < 16, "A = {} must be below W = 16", q.acc_bits);
+    (net, q)
+}
+
 fn random_probes(n: usize, count: usize, seed: u64) -> Vec<State> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..count)
@@ -87,7 +114,7 @@ fn options(
         mode,
         max_sweeps,
         name: None,
-        lanes: Some(lanes),
+        lanes: (arch == Arch::Folded).then_some(lanes),
         target: hopgen::synth::target::Target::Generic,
         pipeline,
     }
@@ -324,5 +351,37 @@ fn cores_pass_yosys_checks() {
         sim::yosys_check(&dir, &generated.manifest).unwrap_or_else(|e| {
             panic!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline}: {e}")
         });
+    }
+}
+
+#[test]
+fn narrow_accumulators_and_single_sweeps() {
+    if !tools_present(&[IVERILOG, VVP, VERILATOR]) {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let points = [
+        (Arch::Parallel, UpdateMode::Sync, 9),
+        (Arch::Parallel, UpdateMode::Async, 9),
+        (Arch::Folded, UpdateMode::Sync, 4),
+        (Arch::Folded, UpdateMode::Async, 4),
+    ];
+    for (case, (arch, mode, lanes)) in points.into_iter().enumerate() {
+        let (net, q) = narrow_network(9, case as u64);
+        for max_sweeps in [1, 100] {
+            let dir = root.path().join(format!("narrow{case}-{max_sweeps}"));
+            let generated =
+                generate_with(&net, &q, &options(arch, mode, lanes, max_sweeps, 0), &dir);
+            let what = format!("{arch:?} {mode:?} A={} max_sweeps={max_sweeps}", q.acc_bits);
+            sim::verilator_lint(&dir, &generated.manifest)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            let probes = random_probes(9, 30, case as u64);
+            let model = FixedModel::new(&q);
+            let cfg = RunConfig::new(mode, max_sweeps).unwrap();
+            let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &cfg)).collect();
+            let result = sim::run_stream_iverilog(&dir, &generated.manifest, &probes, &outcomes, 3)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(result.passed, "{what}: {}", result.report);
+        }
     }
 }

@@ -44,8 +44,9 @@ pub struct StreamResult {
     pub latencies: Vec<u64>,
 }
 
-/// Runs the stream testbench on the core in `core_dir` in Icarus Verilog, in `work`
-/// (which must differ from `core_dir` only if the core has no memory files).
+/// Runs the stream testbench on the core in `core_dir` in Icarus Verilog; the probe and
+/// expected-result files and the compiled testbench are written into `core_dir`, where
+/// the core's memory files are.
 pub fn run_stream_iverilog(
     core_dir: &Path,
     manifest: &Manifest,
@@ -95,7 +96,8 @@ pub fn run_stream_iverilog(
     })
 }
 
-/// `verilator --lint-only -Wall` on the core; returns the warnings (empty when clean).
+/// `verilator --lint-only -Wall` on the core. Any warning is an error (Verilator exits
+/// non-zero); on success returns whatever else it printed (normally nothing).
 pub fn verilator_lint(core_dir: &Path, manifest: &Manifest) -> Result<String, ToolError> {
     let mut args: Vec<String> = vec![
         "--lint-only".into(),
@@ -108,12 +110,14 @@ pub fn verilator_lint(core_dir: &Path, manifest: &Manifest) -> Result<String, To
 }
 
 /// `yosys synth` on the core, then `check -assert`: no latches, multiple drivers or
-/// combinational loops. Returns yosys' `stat` output.
-pub fn yosys_check(core_dir: &Path, manifest: &Manifest) -> Result<String, ToolError> {
+/// combinational loops. Fails with yosys' log when a check does not hold.
+pub fn yosys_check(core_dir: &Path, manifest: &Manifest) -> Result<(), ToolError> {
     let script = format!(
-        "read_verilog {}; synth -top {}; check -assert; stat",
+        "read_verilog {}; synth -top {}; check -assert",
         manifest.sources.join(" "),
         manifest.top
     );
-    YOSYS.run(&["-q".into(), "-p".into(), script], core_dir)
+    YOSYS
+        .run(&["-q".into(), "-p".into(), script], core_dir)
+        .map(|_| ())
 }

@@ -349,8 +349,9 @@ pub(super) fn handshake_outputs(names: &Names) -> Vec<Item> {
     vec![
         assign(
             &names.in_ready,
-            Expr::id(&names.busy)
+            Expr::id(&names.rst)
                 .logic_not()
+                .and(Expr::id(&names.busy).logic_not())
                 .and(Expr::id(&names.done).logic_not()),
         ),
         assign(&names.out_valid, Expr::id(&names.done)),

@@ -11,17 +11,11 @@
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
 use super::parallel::threshold_constant;
-use super::Design;
-use crate::state::hex_msb_first;
+use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
 
 pub const WEIGHTS_FILE: &str = "weights.mem";
 pub const THRESHOLDS_FILE: &str = "thresholds.mem";
-
-/// Bits needed to hold `max` (at least 1).
-fn bits_for(max: usize) -> u32 {
-    (usize::BITS - max.leading_zeros()).max(1)
-}
 
 /// Chunks per weight row.
 pub fn chunks(n: usize, lanes: usize) -> usize {
@@ -38,25 +32,19 @@ pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
 /// zero beyond N; one hex word per line.
 pub fn weights_mem(design: &Design) -> String {
     let q = &design.q;
-    let (n, lanes, w) = (q.n, design.lanes, q.weight_bits as usize);
-    let c_count = chunks(n, lanes);
-    let mask = (1u64 << w) - 1;
-    let mut out = String::with_capacity(n * c_count * (lanes * w / 4 + 2));
-    let mut bits = vec![false; lanes * w];
+    let (n, lanes) = (q.n, design.lanes);
+    let mut out = String::new();
     for i in 0..n {
-        for c in 0..c_count {
-            for l in 0..lanes {
+        for c in 0..chunks(n, lanes) {
+            let lane = |l: usize| {
                 let j = c * lanes + l;
-                let value = if j < n {
-                    (i64::from(q.weight(i, j)) as u64) & mask
+                if j < n {
+                    i64::from(q.weight(i, j))
                 } else {
                     0
-                };
-                for b in 0..w {
-                    bits[l * w + b] = (value >> b) & 1 == 1;
                 }
-            }
-            out.push_str(&hex_msb_first(&bits));
+            };
+            out.push_str(&pack_hex((0..lanes).map(lane), q.weight_bits as usize));
             out.push('\n');
         }
     }
@@ -69,9 +57,9 @@ pub fn thresholds_mem(design: &Design) -> String {
     let mut out = String::new();
     for i in 0..design.q.n {
         let (c, even) = threshold_constant(design, i);
-        let mut bits: Vec<bool> = (0..acc).map(|b| (c >> b) & 1 == 1).collect();
-        bits.push(even);
-        out.push_str(&hex_msb_first(&bits));
+        // C_i in the low A bits, the tie flag above them.
+        let word = (c & ((1i64 << acc) - 1)) | (i64::from(even) << acc);
+        out.push_str(&pack_hex([word], acc + 1));
         out.push('\n');
     }
     out

@@ -12,9 +12,9 @@
 //! C + 3 + N + (C + 1)·P, sweep N + 1 + (C + 2)·flips.
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
-use super::Design;
+use super::parallel_async::start_margin;
 use super::Timing;
-use crate::state::hex_msb_first;
+use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
 
 pub const WEIGHTS_FILE: &str = "weights.mem";
@@ -26,10 +26,6 @@ const READ: u64 = 2;
 const DECIDE: u64 = 3;
 const END: u64 = 4;
 
-fn bits_for(max: usize) -> u32 {
-    (usize::BITS - max.leading_zeros()).max(1)
-}
-
 /// The exact cycle counts of this core.
 pub fn timing(n: usize, lanes: usize) -> Timing {
     let (n, c) = (n as u64, n.div_ceil(lanes) as u64);
@@ -39,17 +35,6 @@ pub fn timing(n: usize, lanes: usize) -> Timing {
         sweep: n + 1,
         per_flip: c + 2,
     }
-}
-
-/// Packs `lanes` values of `width` bits (lane l at bits [l·width +: width]) as hex.
-fn pack(values: impl Iterator<Item = i64>, lanes: usize, width: usize) -> String {
-    let mut bits = vec![false; lanes * width];
-    for (l, v) in values.enumerate() {
-        for b in 0..width {
-            bits[l * width + b] = (v >> b) & 1 == 1;
-        }
-    }
-    hex_msb_first(&bits)
 }
 
 /// `weights.mem`, column-major: word k·C + c holds w_q[c·L + l][k] in lane l.
@@ -67,7 +52,7 @@ pub fn weights_mem(design: &Design) -> String {
                     0
                 }
             };
-            out.push_str(&pack((0..lanes).map(lane), lanes, q.weight_bits as usize));
+            out.push_str(&pack_hex((0..lanes).map(lane), q.weight_bits as usize));
             out.push('\n');
         }
     }
@@ -78,23 +63,16 @@ pub fn weights_mem(design: &Design) -> String {
 pub fn margins_mem(design: &Design) -> String {
     let q = &design.q;
     let (n, lanes) = (q.n, design.lanes);
-    let start = |i: usize| -> i64 {
-        let row: i64 = q.weights[i * n..(i + 1) * n]
-            .iter()
-            .map(|&w| i64::from(w))
-            .sum();
-        -row - i64::from(q.thresholds[i])
-    };
     let mut out = String::new();
     for c in 0..n.div_ceil(lanes) {
         let lane = |l: usize| {
             if c * lanes + l < n {
-                start(c * lanes + l)
+                start_margin(q, c * lanes + l)
             } else {
                 0
             }
         };
-        out.push_str(&pack((0..lanes).map(lane), lanes, q.acc_bits as usize + 1));
+        out.push_str(&pack_hex((0..lanes).map(lane), q.acc_bits as usize + 1));
         out.push('\n');
     }
     out

@@ -28,3 +28,22 @@ pub const WEIGHT_SELECT: LibraryFile = LibraryFile {
     module: "hop_weight_select",
     text: include_str!("../../hdl/hop_weight_select.v"),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verilog::names::LIBRARY_MODULES;
+
+    #[test]
+    fn every_library_module_is_a_reserved_name() {
+        for lib in [MASKED_SUM, LANE_SUM, WEIGHT_SELECT] {
+            assert!(
+                LIBRARY_MODULES.contains(&lib.module),
+                "{} is not reserved",
+                lib.module
+            );
+            assert!(lib.text.contains(&format!("module {} #(", lib.module)));
+        }
+        assert!(crate::sim::STREAM_TB.contains("module hop_tb_stream;"));
+    }
+}

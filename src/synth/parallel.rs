@@ -8,17 +8,12 @@
 
 use super::library::MASKED_SUM;
 use super::{control, Design};
-use crate::state::hex_msb_first;
 use crate::verilog::*;
 
 /// The comparison constant of neuron i and whether a tie can occur.
 pub fn threshold_constant(design: &Design, i: usize) -> (i64, bool) {
     let q = &design.q;
-    let row_sum: i64 = q.weights[i * q.n..(i + 1) * q.n]
-        .iter()
-        .map(|&w| i64::from(w))
-        .sum();
-    let t = i64::from(q.thresholds[i]) + row_sum;
+    let t = i64::from(q.thresholds[i]) + q.row_sum(i);
     (t.div_euclid(2), t.rem_euclid(2) == 0)
 }
 
@@ -40,19 +35,12 @@ pub fn pipe_step(n: usize, pipeline: u32) -> u32 {
 /// The weights of row i as one hex literal, w_ij at bits [j·W +: W].
 pub(super) fn row_literal(design: &Design, i: usize) -> Expr {
     let q = &design.q;
-    let w = q.weight_bits as usize;
-    let mask = (1u64 << w) - 1;
-    let mut bits = vec![false; q.n * w];
-    for j in 0..q.n {
-        let value = (i64::from(q.weight(i, j)) as u64) & mask;
-        for b in 0..w {
-            bits[j * w + b] = (value >> b) & 1 == 1;
-        }
-    }
-    let hex = hex_msb_first(&bits);
     Expr::Hex {
-        width: (q.n * w) as u32,
-        hex,
+        width: q.n as u32 * q.weight_bits,
+        hex: super::pack_hex(
+            (0..q.n).map(|j| i64::from(q.weight(i, j))),
+            q.weight_bits as usize,
+        ),
     }
 }
 

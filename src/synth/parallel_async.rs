@@ -10,7 +10,7 @@
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::library::WEIGHT_SELECT;
 use super::parallel::row_literal;
-use super::Design;
+use super::{bits_for, Design};
 use crate::verilog::*;
 
 /// Cycles to load a probe (one per neuron).
@@ -18,19 +18,9 @@ pub fn load_cycles(n: usize) -> u64 {
     n as u64
 }
 
-/// Bits needed to hold `max` (at least 1).
-fn bits_for(max: usize) -> u32 {
-    (usize::BITS - max.leading_zeros()).max(1)
-}
-
 /// K_i = −R_i − θ_i: the margin of neuron i in the all-(−1) state.
-fn start_margin(design: &Design, i: usize) -> i64 {
-    let q = &design.q;
-    let row_sum: i64 = q.weights[i * q.n..(i + 1) * q.n]
-        .iter()
-        .map(|&w| i64::from(w))
-        .sum();
-    -row_sum - i64::from(q.thresholds[i])
+pub(super) fn start_margin(q: &crate::quantize::QuantNetwork, i: usize) -> i64 {
+    -q.row_sum(i) - i64::from(q.thresholds[i])
 }
 
 struct Local {
@@ -306,7 +296,7 @@ fn always(design: &Design, names: &Names, v: &Local, n: usize, gw: u32, iw: u32)
     for i in 0..n {
         start.push(Stmt::NonBlocking(
             g(i),
-            Expr::sint(gw, start_margin(design, i)),
+            Expr::sint(gw, start_margin(&design.q, i)),
         ));
     }
     let running = vec![

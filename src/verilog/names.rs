@@ -5,8 +5,14 @@
 /// Longest identifier hopgen emits.
 pub const MAX_IDENTIFIER_LEN: usize = 64;
 
-/// Module names of hopgen's own Verilog library (hdl/), which a user's name must not take.
-pub const LIBRARY_MODULES: &[&str] = &["hop_masked_sum"];
+/// Module names of hopgen's own Verilog (hdl/ and sim/), which a user's name must not
+/// take (compared without case, for case-insensitive file systems).
+pub const LIBRARY_MODULES: &[&str] = &[
+    "hop_masked_sum",
+    "hop_lane_sum",
+    "hop_weight_select",
+    "hop_tb_stream",
+];
 
 /// Verilog-2005 (IEEE 1364) and SystemVerilog (IEEE 1800-2017) reserved words.
 const RESERVED: &[&str] = &[
@@ -288,7 +294,7 @@ pub fn legal_identifier(name: &str) -> String {
 
 fn is_taken(id: &str) -> bool {
     let lower = id.to_ascii_lowercase();
-    RESERVED.contains(&lower.as_str()) || LIBRARY_MODULES.contains(&id)
+    RESERVED.contains(&lower.as_str()) || LIBRARY_MODULES.contains(&lower.as_str())
 }
 
 #[cfg(test)]
@@ -317,6 +323,11 @@ mod tests {
         assert_eq!(legal_identifier("logic"), "logic_net");
         assert_eq!(legal_identifier("WIRE"), "WIRE_net");
         assert_eq!(legal_identifier("hop_masked_sum"), "hop_masked_sum_net");
+        assert_eq!(legal_identifier("hop_lane_sum"), "hop_lane_sum_net");
+        assert_eq!(
+            legal_identifier("HOP_Weight_Select"),
+            "HOP_Weight_Select_net"
+        );
     }
 
     #[test]
