@@ -26,6 +26,9 @@ pub struct CosimArgs {
     /// Parallel simulator processes.
     #[arg(long, default_value_t = 2)]
     pub jobs: usize,
+    /// Draw this many probes and their RTL results as pictures (square-ish N).
+    #[arg(long, default_value_t = 2)]
+    pub show: usize,
     /// in_valid and out_ready are each high with probability RATE/8 (8: no gaps, no back-pressure).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=8))]
     pub handshake_rate: u32,
@@ -119,7 +122,28 @@ pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
     let outcomes: Vec<_> = expected.iter().map(|e| e.outcome.clone()).collect();
     print!("{}", summary(&core.net, &probes, &outcomes));
     println!("agree     RTL and model agree on all {count} probes: state, sweeps, status and cycle count");
+    print!("{}", pictures(&core.net, &probes, &rtl.results, args.show));
     Ok(())
+}
+
+/// The nearest stored pattern, the probe and the RTL's result, side by side.
+fn pictures(net: &crate::network::Network, probes: &[State], rtl: &[verilator::RtlResult], show: usize) -> String {
+    let Some(shape) = crate::render::drawing_shape(net.n, net.shape) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for (t, (probe, result)) in probes.iter().zip(rtl).take(show).enumerate() {
+        let mut panels = Vec::new();
+        if let Some(p) = recall::nearest_pattern(&net.patterns, probe) {
+            panels.push((format!("stored {}", net.pattern_label(p)), &net.patterns[p]));
+        }
+        panels.push((format!("probe {t}"), probe));
+        let title = format!("RTL: k={} {} cycles", result.sweeps, result.latency);
+        panels.push((title, &result.state));
+        out.push('\n');
+        out.push_str(&crate::render::side_by_side(&panels, shape));
+    }
+    out
 }
 
 fn summary(
