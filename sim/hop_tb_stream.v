@@ -12,11 +12,21 @@
 // expected.hex holds one word per probe: {status[1:0], sweeps[15:0], state[N-1:0]}.
 // For every result it also prints "LATENCY <probe> <cycles>": rising edges from the
 // one that took the probe to the first one that sees its result valid.
+//
+// `hopgen testbench` instead embeds the vectors: compile with -DHOP_EMBEDDED and the
+// macros HOP_DUT, HOP_N and HOP_COUNT (any simulator: +define+ or -D), and the probes and
+// expected results come from hop_tb_vectors.vh, which hopgen wrote from its model.
 `timescale 1ns / 1ps
 `default_nettype none
+`ifndef HOP_N
+`define HOP_N 1
+`endif
+`ifndef HOP_COUNT
+`define HOP_COUNT 1
+`endif
 module hop_tb_stream;
-    parameter integer N = 1;
-    parameter integer COUNT = 1;
+    parameter integer N = `HOP_N;
+    parameter integer COUNT = `HOP_COUNT;
     parameter integer SEED = 1;
     // in_valid rises when a random draw in [0, 8) is below IN_RATE; likewise out_ready.
     parameter integer IN_RATE = 5;
@@ -57,8 +67,12 @@ module hop_tb_stream;
     always #5 clk = ~clk;
 
     initial begin
+`ifdef HOP_EMBEDDED
+`include "hop_tb_vectors.vh"
+`else
         $readmemh("probes.hex", probes);
         $readmemh("expected.hex", expected);
+`endif
         repeat (3) @(posedge clk);
         @(negedge clk) rst = 1'b0;
     end

@@ -24,6 +24,8 @@ pub enum ProbeSource {
     },
     /// Probes given by the user.
     Given(Vec<State>),
+    /// `count` uniformly random states (for networks that store no patterns).
+    Random { count: usize, seed: u64 },
 }
 
 /// One probe and the stored pattern it should recall (if known).
@@ -45,6 +47,15 @@ pub fn make_probes(net: &Network, source: &ProbeSource) -> Result<Vec<Probe>, In
             trials,
             seed,
         } => noisy_probes(net, *noise, *trials, *seed),
+        ProbeSource::Random { count, seed } => {
+            Ok(crate::cmd::random::random_patterns(net.n, *count, *seed)
+                .into_iter()
+                .map(|state| Probe {
+                    state,
+                    target: None,
+                })
+                .collect())
+        }
         ProbeSource::Given(states) => Ok(states
             .iter()
             .map(|s| Probe {

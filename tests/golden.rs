@@ -226,6 +226,33 @@ fn pipelined_parallel_core() {
 }
 
 #[test]
+fn testbench_files() {
+    let dir = workdir();
+    let stdout = ok(
+        dir.path(),
+        &[
+            "testbench",
+            "tiny5.json",
+            "--arch",
+            "folded",
+            "--lanes",
+            "2",
+            "-W",
+            "4",
+            "--probes",
+            "12",
+            "-o",
+            "tb",
+        ],
+    );
+    check_golden("testbench/tiny5.stdout", &stdout);
+    for file in ["hop_tb_vectors.vh", "run_iverilog.sh"] {
+        let text = std::fs::read_to_string(dir.path().join("tb").join(file)).unwrap();
+        check_golden(&format!("testbench/{file}"), &text);
+    }
+}
+
+#[test]
 fn user_names_never_reach_verilog_unescaped() {
     let dir = workdir();
     let stdout = ok(

@@ -7,7 +7,7 @@ use super::{percent, ProbeOpts};
 use crate::cosim::{self, Expected};
 use crate::error::Error;
 use crate::model::FixedModel;
-use crate::recall::{self, ProbeSource};
+use crate::recall;
 use crate::sim::verilator::{self, Pacing};
 use crate::state::State;
 use clap::Args;
@@ -44,25 +44,11 @@ fn spinner(message: &'static str) -> ProgressBar {
     bar
 }
 
-fn probes_for(args: &CosimArgs, net: &crate::network::Network) -> Result<Vec<State>, Error> {
-    let source = match &args.probes.probe {
-        Some(path) => ProbeSource::Given(super::load_pattern_set(path)?.patterns),
-        None => ProbeSource::Noisy {
-            noise: args.probes.noise,
-            trials: args.probes.trials,
-            seed: args.probes.seed,
-        },
-    };
-    Ok(recall::make_probes(net, &source)?
-        .into_iter()
-        .map(|p| p.state)
-        .collect())
-}
-
 pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
     let core = args.core.write_core(&args.weights)?;
     print!("{}", describe_core(&core));
-    let probes = probes_for(args, &core.net)?;
+    let (probes, what) = super::hardware_probes(&core.net, &args.probes)?;
+    println!("probes    {what}");
     let manifest = &core.generated.manifest;
 
     let bar = spinner("building the core with Verilator");
@@ -127,7 +113,12 @@ pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
 }
 
 /// The nearest stored pattern, the probe and the RTL's result, side by side.
-fn pictures(net: &crate::network::Network, probes: &[State], rtl: &[verilator::RtlResult], show: usize) -> String {
+fn pictures(
+    net: &crate::network::Network,
+    probes: &[State],
+    rtl: &[verilator::RtlResult],
+    show: usize,
+) -> String {
     let Some(shape) = crate::render::drawing_shape(net.n, net.shape) else {
         return String::new();
     };

@@ -6,6 +6,7 @@ pub mod quantize;
 pub mod random;
 pub mod recall;
 pub mod synth;
+pub mod testbench;
 pub mod train;
 
 use crate::error::{counted, Error};
@@ -39,6 +40,8 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Co-simulate a generated core in Verilator against the bit-exact model.
     Cosim(cosim::CosimArgs),
+    /// Write a core and a self-checking Verilog testbench (Icarus or any simulator).
+    Testbench(testbench::TestbenchArgs),
     /// Check a weights or patterns file and summarise it.
     Check(check::CheckArgs),
     /// Write random ±1 patterns (for experiments and tests).
@@ -52,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quantize(args) => quantize::run(&args),
         Command::Synth(args) => synth::run(&args),
         Command::Cosim(args) => cosim::run(&args),
+        Command::Testbench(args) => testbench::run(&args),
         Command::Check(args) => check::run(&args),
         Command::RandomPatterns(args) => random::run(&args),
     }
@@ -161,4 +165,47 @@ pub fn describe_network(net: &Network) -> String {
         counted(net.n, "neuron", "neurons"),
         counted(net.patterns.len(), "stored pattern", "stored patterns")
     )
+}
+
+/// Probes for exercising hardware: from --probe FILE, else noisy stored patterns, else
+/// (a network that stores none) uniformly random states; with a description.
+pub fn hardware_probes(
+    net: &Network,
+    opts: &ProbeOpts,
+) -> Result<(Vec<crate::state::State>, String), Error> {
+    use crate::recall::{make_probes, ProbeSource};
+    let (source, what) = match &opts.probe {
+        Some(path) => (
+            ProbeSource::Given(load_pattern_set(path)?.patterns),
+            format!("probes from {}", path.display()),
+        ),
+        None if net.patterns.is_empty() => (
+            ProbeSource::Random {
+                count: opts.trials,
+                seed: opts.seed,
+            },
+            format!(
+                "{} random probes (the network stores no patterns), seed {}",
+                opts.trials, opts.seed
+            ),
+        ),
+        None => (
+            ProbeSource::Noisy {
+                noise: opts.noise,
+                trials: opts.trials,
+                seed: opts.seed,
+            },
+            format!(
+                "{} noisy copies of the stored patterns, {} noise, seed {}",
+                opts.trials,
+                percent(opts.noise),
+                opts.seed
+            ),
+        ),
+    };
+    let probes = make_probes(net, &source)?
+        .into_iter()
+        .map(|p| p.state)
+        .collect();
+    Ok((probes, what))
 }

@@ -56,8 +56,8 @@ pub struct WrittenCore {
 }
 
 impl CoreOpts {
-    /// Loads the network, generates the core and writes its directory.
-    pub fn write_core(&self, weights: &Path) -> Result<WrittenCore, Error> {
+    /// Loads the network and generates the core (nothing written yet).
+    pub fn generate_core(&self, weights: &Path) -> Result<WrittenCore, Error> {
         let net = self.input.load_network(weights)?;
         let cfg = RunConfig::new(self.update, self.max_sweeps)?;
         let q = quantize(&net, self.quant.spec()?);
@@ -75,7 +75,6 @@ impl CoreOpts {
             .output
             .clone()
             .unwrap_or_else(|| PathBuf::from("build").join(&generated.manifest.top));
-        write_output_dir(&dir, &generated.files, self.force)?;
         if q.report.saturated > 0 {
             eprintln!(
                 "warning: {} weights saturated at W={} F={}",
@@ -89,6 +88,13 @@ impl CoreOpts {
             generated,
             dir,
         })
+    }
+
+    /// Generates the core and writes its directory.
+    pub fn write_core(&self, weights: &Path) -> Result<WrittenCore, Error> {
+        let core = self.generate_core(weights)?;
+        write_output_dir(&core.dir, &core.generated.files, self.force)?;
+        Ok(core)
     }
 }
 

@@ -14,23 +14,54 @@ use std::path::Path;
 pub const STREAM_TB: &str = include_str!("../../sim/hop_tb_stream.v");
 pub const STREAM_TB_FILE: &str = "hop_tb_stream.v";
 
+/// The expected word of one result: {status[1:0], sweeps[15:0], state[N−1:0]},
+/// least significant bit first.
+fn expected_bits(o: &Outcome) -> Vec<bool> {
+    let mut bits: Vec<bool> = (0..o.state.len()).map(|i| o.state.get(i)).collect();
+    bits.extend((0..16).map(|b| (o.sweeps >> b) & 1 == 1));
+    let status = o.status as u32;
+    bits.extend((0..2).map(|b| (status >> b) & 1 == 1));
+    bits
+}
+
 /// `probes.hex` and `expected.hex` for the stream testbench: one word per line,
 /// expected words packed as {status[1:0], sweeps[15:0], state[N−1:0]}.
 pub fn stream_vectors(probes: &[State], outcomes: &[Outcome]) -> (String, String) {
     let probe_lines: Vec<String> = probes.iter().map(State::to_hex).collect();
     let expected_lines: Vec<String> = outcomes
         .iter()
-        .map(|o| {
-            let mut bits: Vec<bool> = (0..o.state.len()).map(|i| o.state.get(i)).collect();
-            bits.extend((0..16).map(|b| (o.sweeps >> b) & 1 == 1));
-            let status = o.status as u32;
-            bits.extend((0..2).map(|b| (status >> b) & 1 == 1));
-            hex_msb_first(&bits)
-        })
+        .map(|o| hex_msb_first(&expected_bits(o)))
         .collect();
     (
         probe_lines.join("\n") + "\n",
         expected_lines.join("\n") + "\n",
+    )
+}
+
+/// `hop_tb_vectors.vh`: the same vectors as assignments, included into the testbench's
+/// `initial` block when it is compiled with HOP_EMBEDDED.
+pub fn embedded_vectors(probes: &[State], outcomes: &[Outcome]) -> String {
+    use crate::verilog::{print::print_statements, Expr, Ident, Stmt};
+    let n = probes.first().map_or(1, State::len) as u32;
+    let assign = |memory: &str, i: usize, width: u32, hex: String| {
+        Stmt::Blocking(
+            Expr::id(&Ident::new(memory)).select(Expr::Num(i as i64)),
+            Expr::Hex { width, hex },
+        )
+    };
+    let mut stmts = Vec::with_capacity(2 * probes.len());
+    for (i, (p, o)) in probes.iter().zip(outcomes).enumerate() {
+        stmts.push(assign("probes", i, n, p.to_hex()));
+        stmts.push(assign(
+            "expected",
+            i,
+            n + 18,
+            hex_msb_first(&expected_bits(o)),
+        ));
+    }
+    format!(
+        "// hop_tb_vectors.vh - probes and the reference model's results, written by hopgen.\n{}",
+        print_statements(&stmts, 2)
     )
 }
 

@@ -111,6 +111,8 @@ pub enum Item {
 pub enum Stmt {
     /// `lhs <= rhs;`
     NonBlocking(Expr, Expr),
+    /// `lhs = rhs;`
+    Blocking(Expr, Expr),
     If {
         cond: Expr,
         then: Vec<Stmt>,

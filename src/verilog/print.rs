@@ -182,6 +182,9 @@ fn print_stmts(out: &mut String, stmts: &[Stmt], depth: usize) {
             Stmt::NonBlocking(lhs, rhs) => {
                 let _ = writeln!(out, "{indent}{} <= {};", expr(lhs), expr(rhs));
             }
+            Stmt::Blocking(lhs, rhs) => {
+                let _ = writeln!(out, "{indent}{} = {};", expr(lhs), expr(rhs));
+            }
             Stmt::If {
                 cond,
                 then,
@@ -189,6 +192,14 @@ fn print_stmts(out: &mut String, stmts: &[Stmt], depth: usize) {
             } => print_if(out, cond, then, otherwise, depth, false),
         }
     }
+}
+
+/// Prints statements on their own, `depth` levels deep (for files that are
+/// `include`d into a procedural block).
+pub fn print_statements(stmts: &[Stmt], depth: usize) -> String {
+    let mut out = String::new();
+    print_stmts(&mut out, stmts, depth);
+    out
 }
 
 /// Prints an if/else chain; an `else` holding only another `if` becomes `else if`.
