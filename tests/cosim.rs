@@ -4,7 +4,8 @@
 //! RTL is wrong. In CI (CI set) a missing Verilator fails; elsewhere the tests skip.
 
 use hopgen::cosim;
-use hopgen::model::{FixedModel, RunConfig, UpdateMode};
+use hopgen::learn::{self, Rule};
+use hopgen::model::{FixedModel, RunConfig, Status, UpdateMode};
 use hopgen::network::Network;
 use hopgen::quantize::{quantize, QuantNetwork, QuantSpec};
 use hopgen::sim::verilator::{self, Pacing};
@@ -75,12 +76,13 @@ fn generate(
     arch: Arch,
     mode: UpdateMode,
     lanes: usize,
+    max_sweeps: u32,
     dir: &Path,
 ) -> Generated {
     let opts = SynthOptions {
         arch,
         mode,
-        max_sweeps: 30,
+        max_sweeps,
         name: None,
         lanes: (arch == Arch::Folded).then_some(lanes),
         target: Target::Generic,
@@ -91,18 +93,20 @@ fn generate(
     generated
 }
 
-/// Builds and co-simulates the core in `dir`; returns the comparison's verdict.
+/// Builds and co-simulates the core in `dir`; returns the statuses seen, or the first
+/// disagreement.
 fn cosimulate(
     dir: &Path,
     generated: &Generated,
     q: &QuantNetwork,
     mode: UpdateMode,
+    max_sweeps: u32,
     cache: &Path,
-) -> Result<(), cosim::Mismatch> {
+) -> Result<Vec<Status>, cosim::Mismatch> {
     let manifest = &generated.manifest;
     let build = verilator::build(dir, manifest, cache).unwrap_or_else(|e| panic!("{e}"));
     let probes = probes(q.n, 60, 5);
-    let cfg = RunConfig::new(mode, 30).unwrap();
+    let cfg = RunConfig::new(mode, max_sweeps).unwrap();
     let expected = cosim::expected(&FixedModel::new(q), &cfg, &manifest.timing, &probes);
     let pacing = Pacing {
         seed: 11,
@@ -112,29 +116,97 @@ fn cosimulate(
     };
     let run = cosim::run_rtl(&build, dir, manifest, &probes, &pacing, 2)
         .unwrap_or_else(|e| panic!("{e}"));
-    cosim::compare(&probes, &expected, &run.results)
+    cosim::compare(&probes, &expected, &run.results)?;
+    Ok(expected.iter().map(|e| e.outcome.status).collect())
 }
 
+/// Where a matrix point's weights come from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Random symmetric integers over the W-bit range (ties, 2-cycles, `limit`).
+    Integers,
+    Rule(Rule),
+}
+
+/// A network of `n` neurons from `source`, thresholds zero or small non-zero.
+fn matrix_network(
+    n: usize,
+    w: u32,
+    source: Source,
+    thresholds: bool,
+    seed: u64,
+) -> (Network, QuantNetwork) {
+    let (mut net, _) = network(n, w, seed);
+    if let Source::Rule(rule) = source {
+        let patterns = hopgen::cmd::random::random_patterns(n, (n / 8).max(1), seed);
+        let signs: Vec<Vec<i8>> = patterns.iter().map(State::to_signs).collect();
+        net.weights = learn::weights_for(rule, n, &signs);
+        net.patterns = patterns;
+    }
+    if !thresholds {
+        net.thresholds = vec![0.0; n];
+    } else if let Source::Rule(_) = source {
+        net.thresholds = net.thresholds.iter().map(|t| t * 0.01).collect();
+    }
+    let frac = if let Source::Integers = source {
+        Some(0)
+    } else {
+        None
+    };
+    let q = quantize(&net, QuantSpec::new(w, frac).unwrap());
+    (net, q)
+}
+
+/// The RTL regression matrix in Verilator: N from 1 to 256, W from 2 to 16, every
+/// architecture and update mode, weights from every learning rule and random integers,
+/// thresholds zero and non-zero. Every result must agree in state, sweeps, status and
+/// cycle count, and every status must occur.
 #[test]
-fn every_architecture_agrees_with_the_model_in_verilator() {
+fn regression_matrix_agrees_with_the_model_in_verilator() {
     if !verilator_present() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
     let cache = root.path().join("cache");
-    let points = [
-        (Arch::Parallel, UpdateMode::Sync, 12, 4, 12),
-        (Arch::Parallel, UpdateMode::Async, 12, 4, 12),
-        (Arch::Folded, UpdateMode::Sync, 70, 8, 16),
-        (Arch::Folded, UpdateMode::Async, 70, 8, 16),
+    let all = [
+        (Arch::Parallel, UpdateMode::Sync),
+        (Arch::Parallel, UpdateMode::Async),
+        (Arch::Folded, UpdateMode::Sync),
+        (Arch::Folded, UpdateMode::Async),
     ];
-    for (case, (arch, mode, n, w, lanes)) in points.into_iter().enumerate() {
-        let (net, q) = network(n, w, case as u64);
-        let dir = root.path().join(format!("core{case}"));
-        let generated = generate(&net, &q, arch, mode, lanes, &dir);
-        cosimulate(&dir, &generated, &q, mode, &cache)
-            .unwrap_or_else(|m| panic!("{arch:?} {mode:?} N={n}: {m}"));
+    let folded = &all[2..];
+    let rows: Vec<(usize, u32, Source, bool, u32, &[(Arch, UpdateMode)])> = vec![
+        (1, 2, Source::Integers, true, 30, &all),
+        (2, 4, Source::Rule(Rule::Hebbian), false, 30, &all),
+        (3, 8, Source::Rule(Rule::Storkey), true, 30, &all),
+        (8, 16, Source::Rule(Rule::Pinv), false, 30, &all),
+        (16, 4, Source::Integers, true, 3, &all),
+        (16, 2, Source::Integers, false, 30, &all),
+        (64, 8, Source::Rule(Rule::Hebbian), true, 30, &all),
+        (64, 2, Source::Integers, true, 30, &all[1..]),
+        (256, 8, Source::Rule(Rule::Storkey), false, 30, folded),
+        (256, 4, Source::Integers, true, 5, folded),
+    ];
+    let mut statuses = std::collections::BTreeSet::new();
+    let mut case = 0;
+    for (n, w, source, thresholds, max_sweeps, points) in rows {
+        for &(arch, mode) in points {
+            case += 1;
+            let (net, q) = matrix_network(n, w, source, thresholds, case);
+            let dir = root.path().join(format!("core{case}"));
+            let lanes = if n >= 64 { 16 } else { (n / 2).max(1) };
+            let generated = generate(&net, &q, arch, mode, lanes, max_sweeps, &dir);
+            let what = format!("{arch:?} {mode:?} N={n} W={w} {source:?} thresholds={thresholds}");
+            let seen = cosimulate(&dir, &generated, &q, mode, max_sweeps, &cache)
+                .unwrap_or_else(|m| panic!("{what}: {m}"));
+            statuses.extend(seen);
+        }
     }
+    assert_eq!(
+        statuses,
+        Status::ALL.into_iter().collect(),
+        "every status must occur"
+    );
 }
 
 #[test]
@@ -146,7 +218,7 @@ fn builds_are_cached_by_content() {
     let cache = root.path().join("cache");
     let (net, q) = network(6, 4, 3);
     let dir = root.path().join("core");
-    let generated = generate(&net, &q, Arch::Parallel, UpdateMode::Sync, 6, &dir);
+    let generated = generate(&net, &q, Arch::Parallel, UpdateMode::Sync, 6, 30, &dir);
     let first = verilator::build(&dir, &generated.manifest, &cache).unwrap();
     let second = verilator::build(&dir, &generated.manifest, &cache).unwrap();
     assert!(!first.cached);
@@ -162,7 +234,7 @@ fn a_wrong_tie_rule_is_caught() {
     let root = tempfile::tempdir().unwrap();
     let (net, q) = network(10, 2, 7);
     let dir = root.path().join("core");
-    let generated = generate(&net, &q, Arch::Parallel, UpdateMode::Sync, 10, &dir);
+    let generated = generate(&net, &q, Arch::Parallel, UpdateMode::Sync, 10, 30, &dir);
     let core = dir.join(format!("{}.v", generated.manifest.top));
     let text = std::fs::read_to_string(&core).unwrap();
     assert!(
@@ -176,6 +248,7 @@ fn a_wrong_tie_rule_is_caught() {
         &generated,
         &q,
         UpdateMode::Sync,
+        30,
         &root.path().join("cache"),
     );
     assert!(verdict.is_err(), "a mutated tie rule went unnoticed");
@@ -189,7 +262,7 @@ fn a_dropped_weight_is_caught() {
     let root = tempfile::tempdir().unwrap();
     let (net, q) = network(20, 4, 9);
     let dir = root.path().join("core");
-    let generated = generate(&net, &q, Arch::Folded, UpdateMode::Async, 4, &dir);
+    let generated = generate(&net, &q, Arch::Folded, UpdateMode::Async, 4, 30, &dir);
     let weights = dir.join("weights.mem");
     let text = std::fs::read_to_string(&weights).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -202,6 +275,7 @@ fn a_dropped_weight_is_caught() {
         &generated,
         &q,
         UpdateMode::Async,
+        30,
         &root.path().join("cache"),
     );
     assert!(verdict.is_err(), "a dropped weight went unnoticed");
