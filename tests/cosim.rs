@@ -128,6 +128,9 @@ enum Source {
     Rule(Rule),
 }
 
+/// (N, W, weights, non-zero thresholds, max_sweeps, architectures and modes)
+type MatrixRow<'a> = (usize, u32, Source, bool, u32, &'a [(Arch, UpdateMode)]);
+
 /// A network of `n` neurons from `source`, thresholds zero or small non-zero.
 fn matrix_network(
     n: usize,
@@ -175,7 +178,7 @@ fn regression_matrix_agrees_with_the_model_in_verilator() {
         (Arch::Folded, UpdateMode::Async),
     ];
     let folded = &all[2..];
-    let rows: Vec<(usize, u32, Source, bool, u32, &[(Arch, UpdateMode)])> = vec![
+    let rows: Vec<MatrixRow> = vec![
         (1, 2, Source::Integers, true, 30, &all),
         (2, 4, Source::Rule(Rule::Hebbian), false, 30, &all),
         (3, 8, Source::Rule(Rule::Storkey), true, 30, &all),
