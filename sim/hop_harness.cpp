@@ -10,7 +10,8 @@
 //           edge that sees its result valid)
 // in_valid rises with probability IN_RATE/8 on a cycle it may, out_ready is high with
 // probability OUT_RATE/8 on each cycle (xorshift64 from SEED), so every run exercises
-// gaps and back-pressure. The harness also checks the handshake rule that a valid
+// gaps and back-pressure. Built with --trace and -DHOP_TRACE it also writes every
+// half cycle to rtl.vcd in the working directory. The harness also checks the handshake rule that a valid
 // result stays valid and stable until taken; a violation exits with code 4.
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,11 @@
 
 #include "verilated.h"
 #include HOP_HEADER
+#ifdef HOP_TRACE
+#include "verilated_vcd_c.h"
+static VerilatedVcdC* trace_file = nullptr;
+#endif
+static uint64_t sim_time = 0;
 
 #define HOP_WORDS ((HOP_N + 31) / 32)
 
@@ -54,11 +60,20 @@ static unsigned draw8() {
     return (unsigned)(rng_state >> 32) & 7u;
 }
 
+// One clock cycle; with HOP_TRACE every half cycle goes to rtl.vcd (5 time units each).
 static void tick(Top* top) {
     top->clk = 1;
     top->eval();
+#ifdef HOP_TRACE
+    trace_file->dump(sim_time);
+#endif
+    sim_time += 5;
     top->clk = 0;
     top->eval();
+#ifdef HOP_TRACE
+    trace_file->dump(sim_time);
+#endif
+    sim_time += 5;
 }
 
 int main(int argc, char** argv) {
@@ -80,6 +95,12 @@ int main(int argc, char** argv) {
 
     VerilatedContext* context = new VerilatedContext;
     Top* top = new Top{context};
+#ifdef HOP_TRACE
+    Verilated::traceEverOn(true);
+    trace_file = new VerilatedVcdC;
+    top->trace(trace_file, 99);
+    trace_file->open("rtl.vcd");
+#endif
     top->clk = 0;
     top->rst = 1;
     top->in_valid = 0;
@@ -138,6 +159,9 @@ int main(int argc, char** argv) {
         top->eval();
     }
     std::fflush(stdout);
+#ifdef HOP_TRACE
+    trace_file->close();
+#endif
     top->final();
     delete top;
     delete context;

@@ -175,3 +175,163 @@ pub fn run_rtl(
         busy_cycles,
     })
 }
+
+/// Files written next to the core when the RTL and the model disagree.
+pub const REPRO_FILE: &str = "mismatch-probe.json";
+pub const MODEL_TRACE_FILE: &str = "mismatch-model.json";
+pub const MODEL_VCD_FILE: &str = "mismatch-model.vcd";
+pub const RTL_VCD_FILE: &str = "mismatch-rtl.vcd";
+
+/// One step of the model's trace: after sweep k (k = 0 is the probe), the state and
+/// 2·E_q.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceStep {
+    pub sweep: u32,
+    pub state: State,
+    pub energy2: i64,
+}
+
+/// The model's per-sweep trace of one probe.
+pub fn model_trace(
+    q: &crate::quantize::QuantNetwork,
+    cfg: &RunConfig,
+    probe: &State,
+) -> Vec<TraceStep> {
+    let energy = |s: &State| crate::model::energy2(q, s);
+    let mut trace = vec![TraceStep {
+        sweep: 0,
+        state: probe.clone(),
+        energy2: energy(probe),
+    }];
+    FixedModel::new(q).run_observed(probe, cfg, |k, s| {
+        trace.push(TraceStep {
+            sweep: k,
+            state: s.clone(),
+            energy2: energy(s),
+        })
+    });
+    trace
+}
+
+/// A `hopgen-patterns/1` file holding the failing probe, which `--probe FILE` replays;
+/// what was expected and what the RTL gave are under "meta".
+pub fn repro_json(n: usize, probe: &State, mismatch: &Mismatch) -> String {
+    let value = serde_json::json!({
+        "format": crate::formats::PATTERNS_FORMAT,
+        "name": format!("mismatch at probe {}", mismatch.probe),
+        "neurons": n,
+        "patterns": [probe.to_pm_string()],
+        "meta": {
+            "probe_index": mismatch.probe,
+            "field": mismatch.field,
+            "expected": mismatch.expected,
+            "got": mismatch.got,
+        },
+    });
+    crate::formats::to_pretty_compact(&value)
+}
+
+/// The trace as JSON: one entry per sweep with the state (hex and ±) and 2·E_q.
+pub fn trace_json(trace: &[TraceStep]) -> String {
+    let steps: Vec<serde_json::Value> = trace
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "sweep": t.sweep,
+                "state_hex": t.state.to_hex(),
+                "state": t.state.to_pm_string(),
+                "energy2": t.energy2,
+            })
+        })
+        .collect();
+    crate::formats::to_pretty_compact(
+        &serde_json::json!({ "format": "hopgen-model-trace/1", "steps": steps }),
+    )
+}
+
+/// The trace as a VCD with the core's signal names (`state`, `sweeps`), plus `energy2`
+/// (64-bit two's complement), one timestamp per sweep, to open beside the RTL's VCD.
+pub fn trace_vcd(top: &str, trace: &[TraceStep]) -> std::io::Result<Vec<u8>> {
+    use vcd::{TimescaleUnit, Value};
+    let n = trace.first().map_or(1, |t| t.state.len()) as u32;
+    let mut writer = vcd::Writer::new(Vec::new());
+    writer.timescale(1, TimescaleUnit::NS)?;
+    writer.add_module(top)?;
+    let state_id = writer.add_wire(n, "state")?;
+    let sweeps_id = writer.add_wire(16, "sweeps")?;
+    let energy_id = writer.add_wire(64, "energy2")?;
+    writer.upscope()?;
+    writer.enddefinitions()?;
+    let bits = |value: u64, width: u32| {
+        (0..width).rev().map(move |b| {
+            if (value >> b) & 1 == 1 {
+                Value::V1
+            } else {
+                Value::V0
+            }
+        })
+    };
+    for step in trace {
+        writer.timestamp(u64::from(step.sweep))?;
+        let state = (0..n as usize).rev().map(|i| {
+            if step.state.get(i) {
+                Value::V1
+            } else {
+                Value::V0
+            }
+        });
+        writer.change_vector(state_id, state)?;
+        writer.change_vector(sweeps_id, bits(u64::from(step.sweep), 16))?;
+        writer.change_vector(energy_id, bits(step.energy2 as u64, 64))?;
+    }
+    Ok(writer.writer().clone())
+}
+
+/// Writes, next to the core in `dir`: the repro (`--probe FILE` replays it), the model's
+/// per-sweep trace as JSON and VCD, and with a traced build the RTL's VCD of the failing
+/// probe replayed alone. Returns the paths written.
+pub fn write_mismatch_artifacts(
+    dir: &Path,
+    manifest: &Manifest,
+    q: &crate::quantize::QuantNetwork,
+    cfg: &RunConfig,
+    probe: &State,
+    mismatch: &Mismatch,
+    traced: Option<&Build>,
+) -> Result<Vec<std::path::PathBuf>, crate::Error> {
+    let write = |name: &str, bytes: &[u8]| -> Result<std::path::PathBuf, crate::Error> {
+        let path = dir.join(name);
+        crate::fsutil::write_atomic(&path, bytes)?;
+        Ok(path)
+    };
+    let trace = model_trace(q, cfg, probe);
+    let vcd =
+        trace_vcd(&manifest.top, &trace).map_err(|e| crate::Error::Internal(e.to_string()))?;
+    let mut written = vec![
+        write(REPRO_FILE, repro_json(q.n, probe, mismatch).as_bytes())?,
+        write(MODEL_TRACE_FILE, trace_json(&trace).as_bytes())?,
+        write(MODEL_VCD_FILE, &vcd)?,
+    ];
+    if let Some(build) = traced {
+        let pacing = Pacing {
+            seed: 1,
+            in_rate: 8,
+            out_rate: 8,
+            max_cycles: manifest.cycles_per_probe_max.saturating_mul(4),
+        };
+        verilator::run(
+            build,
+            dir,
+            manifest.neurons,
+            std::slice::from_ref(probe),
+            &pacing,
+        )?;
+        let to = dir.join(RTL_VCD_FILE);
+        std::fs::rename(dir.join("rtl.vcd"), &to).map_err(|source| crate::Error::Output {
+            path: to.display().to_string(),
+            source,
+        })?;
+        written.push(to);
+    }
+    Ok(written)
+}

@@ -246,15 +246,36 @@ fn a_wrong_tie_rule_is_caught() {
     );
     // Mutation: on a tie, flip the neuron instead of keeping it.
     std::fs::write(&core, text.replace("& state[", "& ~state[")).unwrap();
-    let verdict = cosimulate(
-        &dir,
-        &generated,
-        &q,
-        UpdateMode::Sync,
-        30,
-        &root.path().join("cache"),
+    let cache = root.path().join("cache");
+    let verdict = cosimulate(&dir, &generated, &q, UpdateMode::Sync, 30, &cache);
+    let mismatch = verdict.expect_err("a mutated tie rule went unnoticed");
+    // The artifacts: a repro that replays, the model's trace, and the RTL's VCD.
+    let manifest = &generated.manifest;
+    let traced = verilator::build_traced(&dir, manifest, &cache).unwrap_or_else(|e| panic!("{e}"));
+    let probe = probes(q.n, 60, 5)[mismatch.probe].clone();
+    let cfg = RunConfig::new(UpdateMode::Sync, 30).unwrap();
+    let written =
+        cosim::write_mismatch_artifacts(&dir, manifest, &q, &cfg, &probe, &mismatch, Some(&traced))
+            .unwrap();
+    assert_eq!(written.len(), 4);
+    let repro = hopgen::validate::load_patterns(&dir.join(cosim::REPRO_FILE))
+        .unwrap()
+        .value;
+    assert_eq!(repro.patterns, vec![probe.clone()]);
+    let model_vcd = std::fs::read_to_string(dir.join(cosim::MODEL_VCD_FILE)).unwrap();
+    assert!(
+        model_vcd.contains("$var wire 10 ") && model_vcd.contains(" state $end"),
+        "{model_vcd}"
     );
-    assert!(verdict.is_err(), "a mutated tie rule went unnoticed");
+    let rtl_vcd = std::fs::read_to_string(dir.join(cosim::RTL_VCD_FILE)).unwrap();
+    assert!(
+        rtl_vcd.contains(" state ") && rtl_vcd.contains("#10"),
+        "the RTL VCD has no state signal or time steps"
+    );
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(cosim::MODEL_TRACE_FILE)).unwrap())
+            .unwrap();
+    assert_eq!(trace["steps"][0]["state_hex"], probe.to_hex());
 }
 
 #[test]

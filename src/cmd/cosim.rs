@@ -26,6 +26,9 @@ pub struct CosimArgs {
     /// Parallel simulator processes.
     #[arg(long, default_value_t = 2)]
     pub jobs: usize,
+    /// On a mismatch, also build a traced simulator and write the failing probe's VCD.
+    #[arg(long)]
+    pub trace_on_mismatch: bool,
     /// Draw this many probes and their RTL results as pictures (square-ish N).
     #[arg(long, default_value_t = 2)]
     pub show: usize,
@@ -104,12 +107,44 @@ pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
         model_seconds,
         rate(count, model_seconds)
     );
-    cosim::compare(&probes, &expected, &rtl.results).map_err(|m| Error::Mismatch(m.to_string()))?;
+    if let Err(mismatch) = cosim::compare(&probes, &expected, &rtl.results) {
+        let written = write_mismatch(args, &core, &probes[mismatch.probe], &mismatch)?;
+        return Err(Error::Mismatch(format!("{mismatch}\nwrote {}", written.join(", "))).into());
+    }
     let outcomes: Vec<_> = expected.iter().map(|e| e.outcome.clone()).collect();
     print!("{}", summary(&core.net, &probes, &outcomes));
     println!("agree     RTL and model agree on all {count} probes: state, sweeps, status and cycle count");
     print!("{}", pictures(&core.net, &probes, &rtl.results, args.show));
     Ok(())
+}
+
+/// Writes the mismatch artifacts next to the core (building the traced simulator when
+/// --trace-on-mismatch asks for the RTL's VCD); returns the paths written.
+fn write_mismatch(
+    args: &CosimArgs,
+    core: &super::synth::WrittenCore,
+    probe: &State,
+    mismatch: &cosim::Mismatch,
+) -> Result<Vec<String>, Error> {
+    let manifest = &core.generated.manifest;
+    let traced = if args.trace_on_mismatch {
+        let bar = spinner("building a traced simulator to replay the mismatch");
+        let build = verilator::build_traced(&core.dir, manifest, &verilator::cache_root())?;
+        bar.finish_and_clear();
+        Some(build)
+    } else {
+        None
+    };
+    let paths = cosim::write_mismatch_artifacts(
+        &core.dir,
+        manifest,
+        &core.q,
+        &core.cfg,
+        probe,
+        mismatch,
+        traced.as_ref(),
+    )?;
+    Ok(paths.iter().map(|p| p.display().to_string()).collect())
 }
 
 /// The nearest stored pattern, the probe and the RTL's result, side by side.

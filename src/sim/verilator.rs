@@ -89,8 +89,30 @@ fn cache_key(core_dir: &Path, manifest: &Manifest, harness: &str) -> Result<Stri
 /// Builds the core in `core_dir` (or reuses an identical build) under `cache`.
 /// A file lock per key keeps parallel builds of the same core from clobbering each other.
 pub fn build(core_dir: &Path, manifest: &Manifest, cache: &Path) -> Result<Build, ToolError> {
+    build_variant(core_dir, manifest, cache, false)
+}
+
+/// The traced variant: the harness writes `rtl.vcd` (slower to build; used to replay a
+/// mismatch).
+pub fn build_traced(
+    core_dir: &Path,
+    manifest: &Manifest,
+    cache: &Path,
+) -> Result<Build, ToolError> {
+    build_variant(core_dir, manifest, cache, true)
+}
+
+fn build_variant(
+    core_dir: &Path,
+    manifest: &Manifest,
+    cache: &Path,
+    traced: bool,
+) -> Result<Build, ToolError> {
     let started = Instant::now();
-    let harness = harness_for(manifest);
+    let mut harness = harness_for(manifest);
+    if traced {
+        harness.insert_str(0, "#define HOP_TRACE 1\n");
+    }
     let key = cache_key(core_dir, manifest, &harness)?;
     let dir = cache.join("verilator").join(&key);
     let exe = dir.join("obj").join("hop_sim");
@@ -118,6 +140,9 @@ pub fn build(core_dir: &Path, manifest: &Manifest, cache: &Path) -> Result<Build
     std::fs::write(tmp.join("hop_harness.cpp"), &harness)
         .map_err(|e| io_error("write the harness", e))?;
     let mut args: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
+    if traced {
+        args.push("--trace".into());
+    }
     args.extend([
         "--Mdir".into(),
         "obj".into(),
