@@ -134,8 +134,16 @@ pub struct Run {
     pub busy_cycles: u64,
 }
 
-/// Runs the probes through the simulator in `jobs` parallel processes (each with its
-/// own pacing seed), results in probe order.
+type BatchResult = Result<Vec<RtlResult>, ToolError>;
+
+/// Probes per simulator process: small enough to show progress, large enough that
+/// process start-up does not matter.
+const BATCH: usize = 500;
+
+/// Runs the probes through the simulator: batches of probes, each in its own process
+/// with its own pacing seed (so results do not depend on scheduling), `jobs` processes
+/// at a time; `progress(n)` is called as batches of n probes finish. Results come back
+/// in probe order.
 pub fn run_rtl(
     build: &Build,
     core_dir: &Path,
@@ -143,30 +151,37 @@ pub fn run_rtl(
     probes: &[State],
     pacing: &Pacing,
     jobs: usize,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Run, ToolError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     let started = Instant::now();
-    let chunk = probes.len().div_ceil(jobs.max(1)).max(1);
-    let parts: Vec<Result<Vec<RtlResult>, ToolError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = probes
-            .chunks(chunk)
-            .enumerate()
-            .map(|(j, part)| {
-                let pacing = Pacing {
-                    seed: pacing.seed.wrapping_add(j as u64),
+    let batches: Vec<&[State]> = probes.chunks(BATCH).collect();
+    let slots: Vec<Mutex<Option<BatchResult>>> = batches.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, batches.len().max(1)) {
+            scope.spawn(|| loop {
+                let b = next.fetch_add(1, Ordering::SeqCst);
+                let Some(batch) = batches.get(b) else { break };
+                let batch_pacing = Pacing {
+                    seed: pacing.seed.wrapping_add(b as u64),
                     ..*pacing
                 };
-                scope
-                    .spawn(move || verilator::run(build, core_dir, manifest.neurons, part, &pacing))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("simulation thread"))
-            .collect()
+                let result =
+                    verilator::run(build, core_dir, manifest.neurons, batch, &batch_pacing);
+                progress(batch.len() as u64);
+                *slots[b].lock().expect("slot lock") = Some(result);
+            });
+        }
     });
     let mut results = Vec::with_capacity(probes.len());
-    for part in parts {
-        results.extend(part?);
+    for slot in slots {
+        results.extend(
+            slot.into_inner()
+                .expect("slot lock")
+                .expect("every batch ran")?,
+        );
     }
     let busy_cycles = results.iter().map(|r| r.latency).sum();
     Ok(Run {
@@ -214,8 +229,14 @@ pub fn model_trace(
 }
 
 /// A `hopgen-patterns/1` file holding the failing probe, which `--probe FILE` replays;
-/// what was expected and what the RTL gave are under "meta".
-pub fn repro_json(n: usize, probe: &State, mismatch: &Mismatch) -> String {
+/// the model's result and the RTL's are under "meta".
+pub fn repro_json(
+    n: usize,
+    probe: &State,
+    mismatch: &Mismatch,
+    expected: &Expected,
+    got: &RtlResult,
+) -> String {
     let value = serde_json::json!({
         "format": crate::formats::PATTERNS_FORMAT,
         "name": format!("mismatch at probe {}", mismatch.probe),
@@ -224,8 +245,18 @@ pub fn repro_json(n: usize, probe: &State, mismatch: &Mismatch) -> String {
         "meta": {
             "probe_index": mismatch.probe,
             "field": mismatch.field,
-            "expected": mismatch.expected,
-            "got": mismatch.got,
+            "model": {
+                "state": expected.outcome.state.to_hex(),
+                "sweeps": expected.outcome.sweeps,
+                "status": expected.outcome.status as u32,
+                "cycles": expected.latency,
+            },
+            "rtl": {
+                "state": got.state.to_hex(),
+                "sweeps": got.sweeps,
+                "status": got.status,
+                "cycles": got.latency,
+            },
         },
     });
     crate::formats::to_pretty_compact(&value)
@@ -290,15 +321,23 @@ pub fn trace_vcd(top: &str, trace: &[TraceStep]) -> std::io::Result<Vec<u8>> {
 /// Writes, next to the core in `dir`: the repro (`--probe FILE` replays it), the model's
 /// per-sweep trace as JSON and VCD, and with a traced build the RTL's VCD of the failing
 /// probe replayed alone. Returns the paths written.
+/// What a mismatch report needs to know about the failing probe.
+pub struct Failure<'a> {
+    pub probe: &'a State,
+    pub mismatch: &'a Mismatch,
+    pub expected: &'a Expected,
+    pub got: &'a RtlResult,
+}
+
 pub fn write_mismatch_artifacts(
     dir: &Path,
     manifest: &Manifest,
     q: &crate::quantize::QuantNetwork,
     cfg: &RunConfig,
-    probe: &State,
-    mismatch: &Mismatch,
+    failure: &Failure,
     traced: Option<&Build>,
 ) -> Result<Vec<std::path::PathBuf>, crate::Error> {
+    let (probe, mismatch) = (failure.probe, failure.mismatch);
     let write = |name: &str, bytes: &[u8]| -> Result<std::path::PathBuf, crate::Error> {
         let path = dir.join(name);
         crate::fsutil::write_atomic(&path, bytes)?;
@@ -308,7 +347,10 @@ pub fn write_mismatch_artifacts(
     let vcd =
         trace_vcd(&manifest.top, &trace).map_err(|e| crate::Error::Internal(e.to_string()))?;
     let mut written = vec![
-        write(REPRO_FILE, repro_json(q.n, probe, mismatch).as_bytes())?,
+        write(
+            REPRO_FILE,
+            repro_json(q.n, probe, mismatch, failure.expected, failure.got).as_bytes(),
+        )?,
         write(MODEL_TRACE_FILE, trace_json(&trace).as_bytes())?,
         write(MODEL_VCD_FILE, &vcd)?,
     ];

@@ -114,7 +114,7 @@ fn cosimulate(
         out_rate: 4,
         max_cycles: 10_000_000,
     };
-    let run = cosim::run_rtl(&build, dir, manifest, &probes, &pacing, 2)
+    let run = cosim::run_rtl(&build, dir, manifest, &probes, &pacing, 2, &|_| {})
         .unwrap_or_else(|e| panic!("{e}"));
     cosim::compare(&probes, &expected, &run.results)?;
     Ok(expected.iter().map(|e| e.outcome.status).collect())
@@ -254,14 +254,41 @@ fn a_wrong_tie_rule_is_caught() {
     let traced = verilator::build_traced(&dir, manifest, &cache).unwrap_or_else(|e| panic!("{e}"));
     let probe = probes(q.n, 60, 5)[mismatch.probe].clone();
     let cfg = RunConfig::new(UpdateMode::Sync, 30).unwrap();
+    let expected = cosim::expected(
+        &FixedModel::new(&q),
+        &cfg,
+        &manifest.timing,
+        std::slice::from_ref(&probe),
+    );
+    let build = verilator::build(&dir, manifest, &cache).unwrap();
+    let pacing = Pacing {
+        seed: 1,
+        in_rate: 8,
+        out_rate: 8,
+        max_cycles: 1_000_000,
+    };
+    let got = verilator::run(&build, &dir, q.n, std::slice::from_ref(&probe), &pacing).unwrap();
+    let failure = cosim::Failure {
+        probe: &probe,
+        mismatch: &mismatch,
+        expected: &expected[0],
+        got: &got[0],
+    };
     let written =
-        cosim::write_mismatch_artifacts(&dir, manifest, &q, &cfg, &probe, &mismatch, Some(&traced))
-            .unwrap();
+        cosim::write_mismatch_artifacts(&dir, manifest, &q, &cfg, &failure, Some(&traced)).unwrap();
     assert_eq!(written.len(), 4);
     let repro = hopgen::validate::load_patterns(&dir.join(cosim::REPRO_FILE))
         .unwrap()
         .value;
     assert_eq!(repro.patterns, vec![probe.clone()]);
+    let repro_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(cosim::REPRO_FILE)).unwrap())
+            .unwrap();
+    assert_eq!(
+        repro_json["meta"]["model"]["state"],
+        expected[0].outcome.state.to_hex()
+    );
+    assert_eq!(repro_json["meta"]["rtl"]["state"], got[0].state.to_hex());
     let model_vcd = std::fs::read_to_string(dir.join(cosim::MODEL_VCD_FILE)).unwrap();
     assert!(
         model_vcd.contains("$var wire 10 ") && model_vcd.contains(" state $end"),

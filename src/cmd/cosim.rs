@@ -87,9 +87,23 @@ pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
             .saturating_mul(probes.len() as u64 + 1)
             .saturating_mul(8),
     };
-    let bar = spinner("simulating");
-    let rtl = cosim::run_rtl(&build, &core.dir, manifest, &probes, &pacing, args.jobs)
-        .map_err(Error::from)?;
+    let bar = ProgressBar::new(probes.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} simulating {pos}/{len} probes [{elapsed}, eta {eta}]",
+        )
+        .expect("valid template"),
+    );
+    let rtl = cosim::run_rtl(
+        &build,
+        &core.dir,
+        manifest,
+        &probes,
+        &pacing,
+        args.jobs,
+        &|n| bar.inc(n),
+    )
+    .map_err(Error::from)?;
     bar.finish_and_clear();
 
     let count = probes.len();
@@ -108,7 +122,14 @@ pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
         rate(count, model_seconds)
     );
     if let Err(mismatch) = cosim::compare(&probes, &expected, &rtl.results) {
-        let written = write_mismatch(args, &core, &probes[mismatch.probe], &mismatch)?;
+        let i = mismatch.probe;
+        let failure = cosim::Failure {
+            probe: &probes[i],
+            mismatch: &mismatch,
+            expected: &expected[i],
+            got: &rtl.results[i.min(rtl.results.len().saturating_sub(1))],
+        };
+        let written = write_mismatch(args, &core, &failure)?;
         return Err(Error::Mismatch(format!("{mismatch}\nwrote {}", written.join(", "))).into());
     }
     let outcomes: Vec<_> = expected.iter().map(|e| e.outcome.clone()).collect();
@@ -123,8 +144,7 @@ pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
 fn write_mismatch(
     args: &CosimArgs,
     core: &super::synth::WrittenCore,
-    probe: &State,
-    mismatch: &cosim::Mismatch,
+    failure: &cosim::Failure,
 ) -> Result<Vec<String>, Error> {
     let manifest = &core.generated.manifest;
     let traced = if args.trace_on_mismatch {
@@ -140,8 +160,7 @@ fn write_mismatch(
         manifest,
         &core.q,
         &core.cfg,
-        probe,
-        mismatch,
+        failure,
         traced.as_ref(),
     )?;
     Ok(paths.iter().map(|p| p.display().to_string()).collect())
