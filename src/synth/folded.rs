@@ -28,20 +28,20 @@ pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
     n * c + 2
 }
 
-/// `weights.mem`: word i·C + c holds w_q[i][c·L + l] in lane l (bits [l·W +: W]),
-/// zero beyond N; one hex word per line.
-pub fn weights_mem(design: &Design) -> String {
+/// `weights.mem`: word r·C + c holds L weights of row r (or, `by_column`, of column r)
+/// in lanes l = 0…L−1: w_q[r][c·L + l] (or w_q[c·L + l][r]), zero beyond N.
+pub fn weight_words(design: &Design, by_column: bool) -> String {
     let q = &design.q;
     let (n, lanes) = (q.n, design.lanes);
     let mut out = String::new();
-    for i in 0..n {
+    for r in 0..n {
         for c in 0..chunks(n, lanes) {
             let lane = |l: usize| {
-                let j = c * lanes + l;
-                if j < n {
-                    i64::from(q.weight(i, j))
-                } else {
-                    0
+                let other = c * lanes + l;
+                match (other < n, by_column) {
+                    (false, _) => 0,
+                    (true, false) => i64::from(q.weight(r, other)),
+                    (true, true) => i64::from(q.weight(other, r)),
                 }
             };
             out.push_str(&pack_hex((0..lanes).map(lane), q.weight_bits as usize));

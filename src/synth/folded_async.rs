@@ -37,28 +37,6 @@ pub fn timing(n: usize, lanes: usize) -> Timing {
     }
 }
 
-/// `weights.mem`, column-major: word k·C + c holds w_q[c·L + l][k] in lane l.
-pub fn weights_mem(design: &Design) -> String {
-    let q = &design.q;
-    let (n, lanes) = (q.n, design.lanes);
-    let mut out = String::new();
-    for k in 0..n {
-        for c in 0..n.div_ceil(lanes) {
-            let lane = |l: usize| {
-                let i = c * lanes + l;
-                if i < n {
-                    i64::from(q.weight(i, k))
-                } else {
-                    0
-                }
-            };
-            out.push_str(&pack_hex((0..lanes).map(lane), q.weight_bits as usize));
-            out.push('\n');
-        }
-    }
-    out
-}
-
 /// `margins.mem`: word c holds K_i = −R_i − θ_i for i = c·L + l in lane l (A + 1 bits).
 pub fn margins_mem(design: &Design) -> String {
     let q = &design.q;

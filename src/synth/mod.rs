@@ -372,7 +372,7 @@ pub fn generate(
         (Arch::Folded, UpdateMode::Async) => {
             files.insert(
                 folded_async::WEIGHTS_FILE.into(),
-                folded_async::weights_mem(&design).into_bytes(),
+                folded::weight_words(&design, true).into_bytes(),
             );
             files.insert(
                 folded_async::MARGINS_FILE.into(),
@@ -387,7 +387,7 @@ pub fn generate(
         (Arch::Folded, UpdateMode::Sync) => {
             files.insert(
                 folded::WEIGHTS_FILE.into(),
-                folded::weights_mem(&design).into_bytes(),
+                folded::weight_words(&design, false).into_bytes(),
             );
             files.insert(
                 folded::THRESHOLDS_FILE.into(),
