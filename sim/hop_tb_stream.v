@@ -32,6 +32,9 @@ module hop_tb_stream;
     parameter integer IN_RATE = 5;
     parameter integer OUT_RATE = 5;
     parameter integer MAX_CYCLES = 10000000;
+    // With RST_RATE > 0, rst pulses on a cycle with probability RST_RATE/1024 during the
+    // run: the core must drop in_ready, and an abandoned probe is sent again.
+    parameter integer RST_RATE = 0;
 
     reg clk = 1'b0;
     reg rst = 1'b1;
@@ -52,6 +55,8 @@ module hop_tb_stream;
     integer cycles = 0;
     integer seed = SEED;
     reg took_in = 1'b0;          // a probe was taken at the last rising edge
+    reg started = 1'b0;          // the initial reset is over
+    reg rewound = 1'b0;          // a reset pulse abandoned the probe in flight
     reg seen = 1'b0;             // the current result's out_valid was already seen
     integer accepted_at = 0;
     reg held = 1'b0;             // out_valid was high without a handshake last cycle
@@ -75,10 +80,22 @@ module hop_tb_stream;
 `endif
         repeat (3) @(posedge clk);
         @(negedge clk) rst = 1'b0;
+        started = 1'b1;
     end
 
     // Handshakes are sampled at the rising edge, before the core's registers change.
-    always @(posedge clk) if (!rst) begin
+    always @(posedge clk) if (started && rst) begin
+        cycles = cycles + 1;
+        if (in_ready) begin
+            $display("FAIL reset: in_ready is high while rst is");
+            errors = errors + 1;
+        end
+        sent = received;
+        held = 1'b0;
+        seen = 1'b0;
+        took_in = 1'b0;
+        rewound = 1'b1;
+    end else if (!rst) begin
         cycles = cycles + 1;
         if (held && (!out_valid || {out_status, out_sweeps, out_state} !== held_word)) begin
             $display("FAIL handshake: result %0d changed or dropped before out_ready", received);
@@ -115,8 +132,10 @@ module hop_tb_stream;
     end
 
     // New stimulus between edges: a probe stays valid until taken (AXI-Stream rule).
-    always @(negedge clk) if (!rst) begin
-        if (took_in || !in_valid) begin
+    always @(negedge clk) if (started) begin
+        rst = (RST_RATE > 0) && (($random(seed) & 1023) < RST_RATE);
+        if (took_in || !in_valid || rewound) begin
+            rewound = 1'b0;
             in_valid = 1'b0;
             if (sent < COUNT && ($random(seed) & 7) < IN_RATE) begin
                 in_valid = 1'b1;

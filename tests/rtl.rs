@@ -450,3 +450,32 @@ fn testbench_command_passes_and_catches_a_mutant() {
     assert!(!script.status.success(), "the mutant passed: {log}");
     assert!(log.contains("FAIL"), "{log}");
 }
+
+/// Reset pulses at random moments of a run: every core drops in_ready while rst is high,
+/// and every probe abandoned by a reset gives the model's result when sent again.
+#[test]
+fn resets_mid_probe_abandon_cleanly() {
+    if !tools_present(&[IVERILOG, VVP]) {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let points = [
+        (Arch::Parallel, UpdateMode::Sync, 8),
+        (Arch::Parallel, UpdateMode::Async, 8),
+        (Arch::Folded, UpdateMode::Sync, 3),
+        (Arch::Folded, UpdateMode::Async, 3),
+    ];
+    for (case, (arch, mode, lanes)) in points.into_iter().enumerate() {
+        let (net, q) = random_network(8, 4, 40 + case as u64);
+        let dir = root.path().join(format!("rst{case}"));
+        let generated = generate_with(&net, &q, &options(arch, mode, lanes, 100, 0), &dir);
+        let probes = random_probes(8, 40, case as u64);
+        let model = FixedModel::new(&q);
+        let cfg = RunConfig::new(mode, 100).unwrap();
+        let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &cfg)).collect();
+        let result =
+            sim::run_stream_iverilog_with(&dir, &generated.manifest, &probes, &outcomes, 5, 20)
+                .unwrap_or_else(|e| panic!("{arch:?} {mode:?}: {e}"));
+        assert!(result.passed, "{arch:?} {mode:?}: {}", result.report);
+    }
+}

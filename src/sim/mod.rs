@@ -85,6 +85,19 @@ pub fn run_stream_iverilog(
     outcomes: &[Outcome],
     seed: u32,
 ) -> Result<StreamResult, ToolError> {
+    run_stream_iverilog_with(core_dir, manifest, probes, outcomes, seed, 0)
+}
+
+/// `run_stream_iverilog` with reset pulses during the run (probability `rst_rate`/1024
+/// per cycle); latencies are then not meaningful for re-sent probes.
+pub fn run_stream_iverilog_with(
+    core_dir: &Path,
+    manifest: &Manifest,
+    probes: &[State],
+    outcomes: &[Outcome],
+    seed: u32,
+    rst_rate: u32,
+) -> Result<StreamResult, ToolError> {
     let (probe_hex, expected_hex) = stream_vectors(probes, outcomes);
     let write = |name: &str, text: &str| {
         std::fs::write(core_dir.join(name), text).map_err(|e| ToolError {
@@ -104,6 +117,7 @@ pub fn run_stream_iverilog(
         format!("-Phop_tb_stream.N={}", manifest.neurons),
         format!("-Phop_tb_stream.COUNT={}", probes.len()),
         format!("-Phop_tb_stream.SEED={seed}"),
+        format!("-Phop_tb_stream.RST_RATE={rst_rate}"),
         "-o".into(),
         "tb.vvp".into(),
         STREAM_TB_FILE.into(),
