@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HOPGEN := target/release/hopgen
 
-.PHONY: all deps build demo test lint unit golden bench capacity clean
+.PHONY: all deps build demo test lint unit bench-smoke golden bench bench-setup capacity clean
 
 all: build
 
@@ -15,9 +15,10 @@ build: deps
 demo: build
 	scripts/demo.sh $(HOPGEN)
 
-# The whole suite: formatting, lints, unit/integration/property/golden tests,
-# and the benchmarks compiled and run once (a smoke test, no timing asserted).
-test: deps lint unit
+# The whole suite: formatting, lints, unit/integration/property/golden/RTL tests,
+# the criterion benchmarks run once, and a quick bench run (smoke tests: no timing is
+# asserted).
+test: deps lint unit bench-smoke
 
 lint:
 	$(CARGO) fmt --check
@@ -31,8 +32,18 @@ golden:
 	UPDATE_GOLDEN=1 $(CARGO) test --test golden
 
 # Model throughput against the scalar baseline, measured in the same run.
-bench: deps
+bench: deps bench-setup
 	$(CARGO) bench --bench model
+	$(CARGO) run --release --bin hopgen-bench
+
+# numpy for the baseline, in a virtualenv of the bench's own (PyPI).
+BENCH_VENV := build/bench-venv
+bench-setup:
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -c 'import numpy' 2>/dev/null || $(BENCH_VENV)/bin/pip install -q numpy
+
+bench-smoke: bench-setup
+	$(CARGO) run --release --bin hopgen-bench -- --quick > /dev/null
 
 # Storage capacity of each learning rule at N = 256 (float and W = 8).
 capacity: deps

@@ -12,6 +12,7 @@ APT_PACKAGES=(
     gcc
     g++
     python3
+    python3-venv
     iverilog
     verilator
     yosys

@@ -6,6 +6,7 @@
 //! `learn` producing weights from patterns and `cmd` holding one module per
 //! subcommand.
 
+pub mod bench;
 pub mod cmd;
 pub mod cosim;
 pub mod error;
