@@ -13,6 +13,7 @@ APT_PACKAGES=(
     g++
     python3
     python3-venv
+    time
     iverilog
     verilator
     yosys

@@ -20,6 +20,11 @@ pub struct Scale {
     pub repeats: usize,
     pub recall_trials: usize,
     pub loads: &'static [f64],
+    /// Sizes co-simulated; with `cosim_folded_only` only the folded cores.
+    pub cosim_sizes: &'static [usize],
+    pub cosim_folded_only: bool,
+    pub cosim_probes: usize,
+    pub icarus_probes: usize,
 }
 
 pub const FULL: Scale = Scale {
@@ -29,6 +34,10 @@ pub const FULL: Scale = Scale {
     loads: &[
         0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.2, 0.25, 0.3,
     ],
+    cosim_sizes: &[64, 256],
+    cosim_folded_only: false,
+    cosim_probes: 2000,
+    icarus_probes: 100,
 };
 
 pub const QUICK: Scale = Scale {
@@ -36,6 +45,10 @@ pub const QUICK: Scale = Scale {
     repeats: 2,
     recall_trials: 20,
     loads: &[0.04, 0.14, 0.3],
+    cosim_sizes: &[64],
+    cosim_folded_only: true,
+    cosim_probes: 100,
+    icarus_probes: 20,
 };
 
 /// min / median / max of repeated measurements.
@@ -126,6 +139,7 @@ fn numpy_run(
         "probes": probes.iter().map(State::to_pm_string).collect::<Vec<_>>(),
     });
     let path = work.join(format!("numpy-job-{}.json", q.n));
+    std::fs::create_dir_all(work).map_err(|e| e.to_string())?;
     std::fs::write(&path, job.to_string()).map_err(|e| e.to_string())?;
     let out = std::process::Command::new(python)
         .arg(script)
@@ -284,6 +298,8 @@ pub struct Results {
     pub format: &'static str,
     pub quick: bool,
     pub throughput: Vec<Throughput>,
+    pub generation: Vec<Generation>,
+    pub cosim: Vec<Cosim>,
     pub recall: Vec<RecallPoint>,
 }
 
@@ -320,7 +336,51 @@ pub fn markdown(results: &Results) -> String {
             fmt_ratio(t.vs_numpy)
         ));
     }
-    out.push_str("\n![throughput](bench-throughput.svg)\n\n## Recall quality at fixed point\n\n");
+    out.push_str("\n![throughput](bench-throughput.svg)\n\n## Generator\n\n");
+    out.push_str(
+        "`hopgen synth` as a whole process (release build, reading the weights JSON included), \
+         min / median / max wall time over repeated runs, peak memory (GNU time) and the size of \
+         the output directory.\n\n| N | core | min s | median s | max s | peak MB | output MB |\n|---|---|---|---|---|---|---|\n",
+    );
+    for g in &results.generation {
+        out.push_str(&format!(
+            "| {} | {} {} | {:.2} | {:.2} | {:.2} | {:.0} | {:.2} |\n",
+            g.n,
+            g.arch,
+            g.update,
+            g.seconds.min,
+            g.seconds.median,
+            g.seconds.max,
+            g.peak_mb,
+            g.output_mb
+        ));
+    }
+    out.push_str(
+        "\n## Co-simulation\n\nVerilator builds with an empty hopgen cache (ccache as the machine \
+         has it) and reused; RTL throughput with 2 simulator processes and no handshake \
+         stalls; the cycles the timing formula predicts against the cycles counted in \
+         simulation (they must agree for every probe); Icarus Verilog running the stream \
+         testbench on the first probes (100 in the full run).\n\n\
+         | N | core | build cold s | cached s | RTL probes/s | RTL cycles/s | cycles/sweep (incl. load) | cycles exact | Icarus s |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for c in &results.cosim {
+        out.push_str(&format!(
+            "| {} | {} {} | {:.1} | {:.2} | {:.0} | {:.0} | {:.1} | {}/{} | {:.2} |\n",
+            c.n,
+            c.arch,
+            c.update,
+            c.build_cold_s,
+            c.build_cached_s,
+            c.rtl_probes_per_s,
+            c.rtl_cycles_per_s,
+            c.mean_cycles_per_sweep,
+            c.cycles_exact,
+            c.probes,
+            c.icarus_s
+        ));
+    }
+    out.push_str("\n## Recall quality at fixed point\n\n");
     out.push_str(
         "Exact-recall rate from 10 % noise at N = 256 against the load P/N, per learning \
          rule and weight width (async updates).\n\n| rule | W | ",
@@ -483,4 +543,201 @@ pub fn plots(results: &Results, dir: &Path) -> Result<(), String> {
         root.present().map_err(|e| err(&e))?;
     }
     Ok(())
+}
+
+/// `hopgen synth` as a whole process: wall time, peak memory and output size.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generation {
+    pub n: usize,
+    pub arch: &'static str,
+    pub update: &'static str,
+    pub seconds: Spread,
+    pub peak_mb: f64,
+    pub output_mb: f64,
+}
+
+/// The (arch, update) pairs of the generator; parallel only up to N = 256.
+fn cores_for(n: usize) -> Vec<(&'static str, &'static str)> {
+    let mut cores = vec![("folded", "sync"), ("folded", "async")];
+    if n <= crate::synth::PARALLEL_MAX_NEURONS {
+        cores.insert(0, ("parallel", "async"));
+        cores.insert(0, ("parallel", "sync"));
+    }
+    cores
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Times `hopgen synth` (the release binary next to this one) under GNU time.
+pub fn generation(scale: &Scale, hopgen: &Path, work: &Path) -> Result<Vec<Generation>, String> {
+    let mut rows = Vec::new();
+    for &n in scale.sizes {
+        let (net, _) = workload(n, 1);
+        let weights = work.join(format!("bench-w{n}.json"));
+        std::fs::write(&weights, crate::formats::weights::to_json(&net))
+            .map_err(|e| e.to_string())?;
+        for (arch, update) in cores_for(n) {
+            let out = work.join(format!("bench-synth-{n}-{arch}-{update}"));
+            let mut times = Vec::new();
+            let mut peak = 0.0f64;
+            for _ in 0..scale.repeats {
+                let run = std::process::Command::new("/usr/bin/time")
+                    .args(["-f", "%e %M"])
+                    .arg(hopgen)
+                    .arg("synth")
+                    .arg(&weights)
+                    .args(["--arch", arch, "--update", update, "--force", "-o"])
+                    .arg(&out)
+                    .output()
+                    .map_err(|e| {
+                        format!("cannot run /usr/bin/time (Debian package `time`): {e}")
+                    })?;
+                if !run.status.success() {
+                    return Err(String::from_utf8_lossy(&run.stderr).into_owned());
+                }
+                let stderr = String::from_utf8_lossy(&run.stderr);
+                let last = stderr.lines().last().unwrap_or("");
+                let mut fields = last.split_whitespace();
+                let secs: f64 = fields
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("no time")?;
+                let kb: f64 = fields
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("no memory")?;
+                times.push(secs);
+                peak = peak.max(kb / 1024.0);
+            }
+            rows.push(Generation {
+                n,
+                arch,
+                update,
+                seconds: spread(times),
+                peak_mb: peak,
+                output_mb: dir_size(&out) as f64 / (1024.0 * 1024.0),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// One core in co-simulation: Verilator build times, RTL speed, Icarus as a second
+/// simulator, and the predicted cycle counts against the counted ones.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cosim {
+    pub n: usize,
+    pub arch: &'static str,
+    pub update: &'static str,
+    pub build_cold_s: f64,
+    pub build_cached_s: f64,
+    pub probes: usize,
+    pub rtl_probes_per_s: f64,
+    pub rtl_cycles_per_s: f64,
+    pub mean_cycles_per_sweep: f64,
+    /// Probes whose counted cycles equal the timing formula's (must be all of them).
+    pub cycles_exact: usize,
+    pub icarus_probes: usize,
+    pub icarus_s: f64,
+}
+
+/// Co-simulates each architecture at each size (N ≤ 256) with a fresh build cache.
+pub fn cosim(scale: &Scale, work: &Path) -> Result<Vec<Cosim>, String> {
+    use crate::synth::{self, outdir::write_output_dir, target::Target, Arch, SynthOptions};
+    let mut rows = Vec::new();
+    for &n in scale.cosim_sizes {
+        let (net, probes) = workload(n, scale.cosim_probes);
+        let q = quantize(&net, QuantSpec::default());
+        for (arch, update) in cores_for(n) {
+            if scale.cosim_folded_only && arch != "folded" {
+                continue;
+            }
+            if arch == "parallel" && update == "sync" && n > 64 {
+                continue; // Verilating 65 536 constant terms takes over 15 minutes
+            }
+            let mode = if update == "sync" {
+                UpdateMode::Sync
+            } else {
+                UpdateMode::Async
+            };
+            let opts = SynthOptions {
+                arch: if arch == "parallel" {
+                    Arch::Parallel
+                } else {
+                    Arch::Folded
+                },
+                mode,
+                max_sweeps: 100,
+                name: None,
+                lanes: None,
+                target: Target::Generic,
+                pipeline: 0,
+            };
+            let generated = synth::generate(&net, &q, &opts).map_err(|e| e.to_string())?;
+            let dir = work.join(format!("bench-cosim-{n}-{arch}-{update}"));
+            write_output_dir(&dir, &generated.files, true).map_err(|e| e.to_string())?;
+            let manifest = &generated.manifest;
+            let cache = work.join(format!("bench-cache-{n}-{arch}-{update}"));
+            let _ = std::fs::remove_dir_all(&cache);
+            let cold =
+                crate::sim::verilator::build(&dir, manifest, &cache).map_err(|e| e.to_string())?;
+            let cached =
+                crate::sim::verilator::build(&dir, manifest, &cache).map_err(|e| e.to_string())?;
+            let cfg = RunConfig::new(mode, 100).expect("valid");
+            let model = FixedModel::new(&q);
+            let expected = crate::cosim::expected(&model, &cfg, &manifest.timing, &probes);
+            let pacing = crate::sim::verilator::Pacing {
+                seed: 3,
+                in_rate: 8,
+                out_rate: 8,
+                max_cycles: u64::MAX / 4,
+            };
+            let run = crate::cosim::run_rtl(&cold, &dir, manifest, &probes, &pacing, 2, &|_| {})
+                .map_err(|e| e.to_string())?;
+            crate::cosim::compare(&probes, &expected, &run.results).map_err(|m| m.to_string())?;
+            let cycles_exact = expected
+                .iter()
+                .zip(&run.results)
+                .filter(|(e, r)| e.latency == r.latency)
+                .count();
+            let sweeps: u64 = expected.iter().map(|e| u64::from(e.outcome.sweeps)).sum();
+            let few = &probes[..probes.len().min(scale.icarus_probes)];
+            let outcomes: Vec<Outcome> = expected
+                .iter()
+                .take(few.len())
+                .map(|e| e.outcome.clone())
+                .collect();
+            let t = Instant::now();
+            let icarus = crate::sim::run_stream_iverilog(&dir, manifest, few, &outcomes, 3)
+                .map_err(|e| e.to_string())?;
+            let icarus_s = t.elapsed().as_secs_f64();
+            if !icarus.passed {
+                return Err(format!("Icarus disagrees: {}", icarus.report));
+            }
+            rows.push(Cosim {
+                n,
+                arch,
+                update,
+                build_cold_s: cold.seconds,
+                build_cached_s: cached.seconds,
+                probes: probes.len(),
+                rtl_probes_per_s: probes.len() as f64 / run.seconds,
+                rtl_cycles_per_s: run.busy_cycles as f64 / run.seconds,
+                mean_cycles_per_sweep: run.busy_cycles as f64 / sweeps.max(1) as f64,
+                cycles_exact,
+                icarus_probes: few.len(),
+                icarus_s,
+            });
+        }
+    }
+    Ok(rows)
 }

@@ -26,7 +26,8 @@ fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|_| "build/bench-venv/bin/python".into()),
     );
     let script = PathBuf::from("scripts/baseline_numpy.py");
-    let work = PathBuf::from("build");
+    let work = PathBuf::from("build/bench-work");
+    std::fs::create_dir_all(&work)?;
     let numpy = python.exists().then(|| hopgen::bench::Numpy {
         python: &python,
         script: &script,
@@ -41,12 +42,20 @@ fn main() -> anyhow::Result<()> {
     eprintln!("measuring model throughput…");
     let throughput =
         hopgen::bench::throughput(&scale, numpy.as_ref()).map_err(anyhow::Error::msg)?;
+    eprintln!("timing the generator…");
+    let hopgen = std::env::current_exe()?.with_file_name("hopgen");
+    let generation =
+        hopgen::bench::generation(&scale, &hopgen, &work).map_err(anyhow::Error::msg)?;
+    eprintln!("co-simulating…");
+    let cosim = hopgen::bench::cosim(&scale, &work).map_err(anyhow::Error::msg)?;
     eprintln!("measuring recall quality…");
     let recall = hopgen::bench::recall_curves(&scale);
     let results = hopgen::bench::Results {
         format: "hopgen-bench/1",
         quick,
         throughput,
+        generation,
+        cosim,
         recall,
     };
     std::fs::write(&json_path, serde_json::to_string_pretty(&results)? + "\n")?;

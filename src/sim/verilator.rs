@@ -114,6 +114,9 @@ fn build_variant(
         harness.insert_str(0, "#define HOP_TRACE 1\n");
     }
     let key = cache_key(core_dir, manifest, &harness)?;
+    // Absolute, so the simulator can be started from the core's directory.
+    let cache =
+        &std::path::absolute(cache).map_err(|e| io_error("resolve the cache directory", e))?;
     let dir = cache.join("verilator").join(&key);
     let exe = dir.join("obj").join("hop_sim");
     std::fs::create_dir_all(cache.join("verilator"))
