@@ -34,7 +34,8 @@ golden:
 # Model throughput against the scalar baseline, measured in the same run.
 bench: deps bench-setup
 	$(CARGO) bench --bench model
-	$(CARGO) run --release --bin hopgen-bench
+	$(CARGO) build --release --bins
+	target/release/hopgen-bench
 
 # numpy for the baseline, in a virtualenv of the bench's own (PyPI).
 BENCH_VENV := build/bench-venv
@@ -45,7 +46,8 @@ bench-setup:
 # The quick bench proves the bench code works; without numpy it skips that baseline.
 bench-smoke:
 	@$(MAKE) --no-print-directory bench-setup || echo "numpy unavailable: the quick bench skips the numpy baseline"
-	$(CARGO) run --release --bin hopgen-bench -- --quick > /dev/null
+	$(CARGO) build --release --bins
+	target/release/hopgen-bench --quick > /dev/null
 
 # Storage capacity of each learning rule at N = 256 (float and W = 8).
 capacity: deps

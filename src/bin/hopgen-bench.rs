@@ -44,6 +44,11 @@ fn main() -> anyhow::Result<()> {
         hopgen::bench::throughput(&scale, numpy.as_ref()).map_err(anyhow::Error::msg)?;
     eprintln!("timing the generator…");
     let hopgen = std::env::current_exe()?.with_file_name("hopgen");
+    anyhow::ensure!(
+        hopgen.exists(),
+        "{} is missing: build both binaries first (cargo build --release --bins)",
+        hopgen.display()
+    );
     let generation =
         hopgen::bench::generation(&scale, &hopgen, &work).map_err(anyhow::Error::msg)?;
     eprintln!("co-simulating…");
