@@ -136,6 +136,35 @@ pub(super) fn decl(kind: NetKind, width: Width, name: &Ident, comment: &str) -> 
     }
 }
 
+/// A `reg` or `wire` of `bits` bits; 0 means a scalar.
+pub(super) fn net(kind: NetKind, bits: u32, name: &Ident, comment: &str) -> Item {
+    let width = if bits == 0 {
+        Width::Scalar
+    } else {
+        Width::Vector(bits)
+    };
+    decl(kind, width, name, comment)
+}
+
+/// A signed `reg` or `wire` vector.
+pub(super) fn signed_net(kind: NetKind, bits: u32, name: &Ident, comment: &str) -> Item {
+    Item::Decl {
+        kind,
+        signed: true,
+        width: Width::Vector(bits),
+        name: name.clone(),
+        comment: (!comment.is_empty()).then(|| comment.to_string()),
+    }
+}
+
+/// `sweeps <= sweeps + 1`: one more sweep done.
+pub(super) fn count_sweep(names: &Names) -> Stmt {
+    set(
+        &names.sweeps,
+        Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
+    )
+}
+
 pub(super) fn set(name: &Ident, value: Expr) -> Stmt {
     Stmt::NonBlocking(Expr::id(name), value)
 }
@@ -367,10 +396,7 @@ fn sweep_step(names: &Names) -> Vec<Stmt> {
     vec![
         set(&names.state, Expr::id(&names.next)),
         set(&names.prev, Expr::id(&names.state)),
-        set(
-            &names.sweeps,
-            Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
-        ),
+        count_sweep(names),
         stop_rule(names, true, vec![]),
     ]
 }

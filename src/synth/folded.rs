@@ -8,7 +8,7 @@
 //! the L selected weights to the accumulator and, at the last chunk, decides neuron i
 //! with the same comparison as the parallel core: S_i > C_i, or S_i = C_i and a tie.
 
-use super::control::{self, decl, set, Names, SWEEP_BITS};
+use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
 use super::parallel::threshold_constant;
 use super::{bits_for, pack_hex, Design};
@@ -159,31 +159,11 @@ impl Sizes {
 }
 
 fn reg(width: u32, name: &Ident, comment: &str) -> Item {
-    let w = if width == 0 {
-        Width::Scalar
-    } else {
-        Width::Vector(width)
-    };
-    decl(NetKind::Reg, w, name, comment)
+    control::net(NetKind::Reg, width, name, comment)
 }
 
 fn wire(width: u32, name: &Ident, comment: &str) -> Item {
-    let w = if width == 0 {
-        Width::Scalar
-    } else {
-        Width::Vector(width)
-    };
-    decl(NetKind::Wire, w, name, comment)
-}
-
-fn signed_decl(kind: NetKind, width: u32, name: &Ident, comment: &str) -> Item {
-    Item::Decl {
-        kind,
-        signed: true,
-        width: Width::Vector(width),
-        name: name.clone(),
-        comment: Some(comment.into()),
-    }
+    control::net(NetKind::Wire, width, name, comment)
 }
 
 fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
@@ -216,7 +196,7 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
             &e.tdata,
             "{tie possible, C_i} (synchronous read)",
         ),
-        signed_decl(NetKind::Reg, z.acc, &e.acc, "partial S_i"),
+        control::signed_net(NetKind::Reg, z.acc, &e.acc, "partial S_i"),
         Item::Memory {
             width: z.word,
             depth: z.n * z.c_count,
@@ -275,19 +255,19 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
         ]),
         wire(padded, &e.state_pad, "state padded to C*L bits"),
         wire(0, &e.issue, ""),
-        signed_decl(
+        control::signed_net(
             NetKind::Wire,
             acc,
             &e.partial,
             "sum of this chunk's selected weights",
         ),
-        signed_decl(
+        control::signed_net(
             NetKind::Wire,
             acc,
             &e.total,
             "S_i so far, including this chunk",
         ),
-        signed_decl(NetKind::Wire, acc, &e.limit, "C_i"),
+        control::signed_net(NetKind::Wire, acc, &e.limit, "C_i"),
         wire(0, &e.even, "a tie is possible"),
         wire(0, &e.current, "s_i now"),
         wire(0, &e.decision, "s_i after the decision"),
@@ -409,10 +389,7 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         set(&names.state, Expr::id(&names.next)),
         set(&names.prev, Expr::id(&names.state)),
     ];
-    commit.push(set(
-        &names.sweeps,
-        Expr::id(&names.sweeps).binary(BinaryOp::Add, uint(SWEEP_BITS, 1)),
-    ));
+    commit.push(control::count_sweep(names));
     commit.push(control::stop_rule(
         names,
         true,

@@ -82,31 +82,15 @@ fn u(width: u32, value: usize) -> Expr {
 }
 
 fn reg(width: u32, name: &str, comment: &str) -> Item {
-    let w = if width == 0 {
-        Width::Scalar
-    } else {
-        Width::Vector(width)
-    };
-    decl(NetKind::Reg, w, &ident(name), comment)
+    control::net(NetKind::Reg, width, &ident(name), comment)
 }
 
 fn wire(width: u32, name: &str, comment: &str) -> Item {
-    let w = if width == 0 {
-        Width::Scalar
-    } else {
-        Width::Vector(width)
-    };
-    decl(NetKind::Wire, w, &ident(name), comment)
+    control::net(NetKind::Wire, width, &ident(name), comment)
 }
 
 fn signed_wire(width: u32, name: &str, comment: &str) -> Item {
-    Item::Decl {
-        kind: NetKind::Wire,
-        signed: true,
-        width: Width::Vector(width),
-        name: ident(name),
-        comment: (!comment.is_empty()).then(|| comment.to_string()),
-    }
+    control::signed_net(NetKind::Wire, width, &ident(name), comment)
 }
 
 fn assign(lhs: &str, rhs: Expr) -> Item {
@@ -450,10 +434,7 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         vec![
             nb("changed_any", u(1, 0)),
             nb("wrap", u(1, 0)),
-            set(
-                &names.sweeps,
-                Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
-            ),
+            control::count_sweep(names),
             control::stop_rule(names, false, vec![nb("phase", Expr::uint(3, DECIDE))]),
         ],
     )];

@@ -257,10 +257,7 @@ fn always(design: &Design, names: &Names, v: &Local, n: usize, gw: u32, iw: u32)
         set(&v.changed_any, Expr::uint(1, 0)),
     ];
     let mut end_of_sweep = restart.clone();
-    end_of_sweep.push(set(
-        &names.sweeps,
-        Expr::id(&names.sweeps).binary(BinaryOp::Add, Expr::uint(SWEEP_BITS, 1)),
-    ));
+    end_of_sweep.push(control::count_sweep(names));
     end_of_sweep.push(control::stop_rule(names, false, vec![]));
     let sweeping = vec![
         Stmt::If {
