@@ -120,6 +120,12 @@ pub enum Error {
     /// A bug in hopgen: an invariant did not hold.
     #[error("internal error (please report): {0}")]
     Internal(String),
+    /// A build that completed but does not fit its part or misses its clock.
+    #[error("{0}")]
+    Rejected(String),
+    /// A board that does not answer, or answers wrongly (`hopgen run`).
+    #[error("{0}")]
+    Device(String),
 }
 
 impl From<InputError> for Error {
@@ -143,6 +149,8 @@ impl Error {
             Error::Internal(_) => 4,
             Error::Mismatch(_) => 5,
             Error::Tool(_) => 6,
+            Error::Rejected(_) => 7,
+            Error::Device(_) => 8,
         }
     }
 }

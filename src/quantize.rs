@@ -59,7 +59,7 @@ impl QuantSpec {
 }
 
 /// How much the quantisation changed the network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct QuantReport {
     /// True when F was chosen by hopgen (largest F with no saturation).
     pub frac_bits_automatic: bool,

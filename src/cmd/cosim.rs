@@ -3,7 +3,7 @@
 //! sweeps, status and cycle count — with the bit-exact model.
 
 use super::synth::{describe_core, CoreOpts};
-use super::{percent, ProbeOpts};
+use super::{percent, spinner, ProbeOpts};
 use crate::cosim::{self, Expected};
 use crate::error::Error;
 use crate::model::FixedModel;
@@ -13,7 +13,7 @@ use crate::state::State;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Clone, Args)]
 pub struct CosimArgs {
@@ -35,16 +35,6 @@ pub struct CosimArgs {
     /// in_valid and out_ready are each high with probability RATE/8 (8: no gaps, no back-pressure).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=8))]
     pub handshake_rate: u32,
-}
-
-fn spinner(message: &'static str) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
-    );
-    bar.set_message(message);
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
 }
 
 pub fn run(args: &CosimArgs) -> anyhow::Result<()> {

@@ -1,10 +1,13 @@
 //! The command line: one module per subcommand, plus the option groups they share.
 
+pub mod build;
 pub mod check;
 pub mod cosim;
+pub mod flash;
 pub mod quantize;
 pub mod random;
 pub mod recall;
+pub mod run;
 pub mod synth;
 pub mod testbench;
 pub mod train;
@@ -40,6 +43,12 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Co-simulate a generated core in Verilator against the bit-exact model.
     Cosim(cosim::CosimArgs),
+    /// Build a bitstream for a board (or a part) with yosys and nextpnr, and report its cost.
+    Build(build::BuildArgs),
+    /// Program a board with a bitstream from `hopgen build` (openFPGALoader, iceprog, ecpprog).
+    Flash(flash::FlashArgs),
+    /// Send probes to a programmed board over its serial port and print the results.
+    Run(run::RunArgs),
     /// Write a core and a self-checking Verilog testbench (Icarus or any simulator).
     Testbench(testbench::TestbenchArgs),
     /// Check a weights or patterns file and summarise it.
@@ -55,6 +64,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quantize(args) => quantize::run(&args),
         Command::Synth(args) => synth::run(&args),
         Command::Cosim(args) => cosim::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Flash(args) => flash::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Testbench(args) => testbench::run(&args),
         Command::Check(args) => check::run(&args),
         Command::RandomPatterns(args) => random::run(&args),
@@ -150,6 +162,18 @@ fn print_warnings(path: &Path, warnings: &[String]) {
     for w in warnings {
         eprintln!("warning: {}: {w}", path.display());
     }
+}
+
+/// A spinner with a message and the elapsed time, for long steps.
+pub fn spinner(message: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .expect("valid template"),
+    );
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 /// Formats a rate as a percentage with one decimal.

@@ -234,6 +234,7 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
     };
     items.push(main_block(names, vec![], running, start_extra));
     Module {
+        params: vec![],
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
         ports: ports(n, names),

@@ -435,6 +435,7 @@ pub fn build(design: &Design) -> Module {
         start(&e, &z),
     ));
     Module {
+        params: vec![],
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
         ports: control::ports(z.n, &names),

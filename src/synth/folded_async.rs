@@ -538,6 +538,7 @@ pub fn build(design: &Design) -> Module {
         start(&z),
     ));
     Module {
+        params: vec![],
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
         ports: control::ports(n, &names),

@@ -29,6 +29,37 @@ pub const WEIGHT_SELECT: LibraryFile = LibraryFile {
     text: include_str!("../../hdl/hop_weight_select.v"),
 };
 
+/// `hop_uart_rx`: 8N1 UART receiver (board tops).
+pub const UART_RX: LibraryFile = LibraryFile {
+    file: "hop_uart_rx.v",
+    module: "hop_uart_rx",
+    text: include_str!("../../hdl/hop_uart_rx.v"),
+};
+
+/// `hop_uart_tx`: 8N1 UART transmitter (board tops).
+pub const UART_TX: LibraryFile = LibraryFile {
+    file: "hop_uart_tx.v",
+    module: "hop_uart_tx",
+    text: include_str!("../../hdl/hop_uart_tx.v"),
+};
+
+/// `hop_uart_bridge`: the framed protocol of docs/PROTOCOL.md in front of a core.
+pub const UART_BRIDGE: LibraryFile = LibraryFile {
+    file: "hop_uart_bridge.v",
+    module: "hop_uart_bridge",
+    text: include_str!("../../hdl/hop_uart_bridge.v"),
+};
+
+/// `hop_reset_sync`: power-on and button reset for board tops.
+pub const RESET_SYNC: LibraryFile = LibraryFile {
+    file: "hop_reset_sync.v",
+    module: "hop_reset_sync",
+    text: include_str!("../../hdl/hop_reset_sync.v"),
+};
+
+/// The library modules every board top uses.
+pub const BOARD_LIBRARY: [LibraryFile; 4] = [RESET_SYNC, UART_RX, UART_TX, UART_BRIDGE];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,7 +67,10 @@ mod tests {
 
     #[test]
     fn every_library_module_is_a_reserved_name() {
-        for lib in [MASKED_SUM, LANE_SUM, WEIGHT_SELECT] {
+        for lib in [MASKED_SUM, LANE_SUM, WEIGHT_SELECT]
+            .iter()
+            .chain(&BOARD_LIBRARY)
+        {
             assert!(
                 LIBRARY_MODULES.contains(&lib.module),
                 "{} is not reserved",

@@ -66,6 +66,80 @@ impl Manifest {
     }
 }
 
+/// The part of a manifest needed to run the bit-exact model of its core again
+/// (`hopgen run` checks a board's results with it).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CoreModel {
+    pub format: String,
+    pub name: String,
+    pub top: String,
+    pub neurons: usize,
+    pub update: String,
+    pub max_sweeps: u32,
+    pub weight_bits: u32,
+    pub frac_bits: i32,
+    pub acc_bits: u32,
+    pub field_bound: i64,
+    pub weights_q: Vec<Vec<i32>>,
+    pub thresholds_q: Vec<i32>,
+}
+
+impl CoreModel {
+    /// Reads `manifest.json`; the error says what is wrong with it.
+    pub fn read(path: &std::path::Path) -> Result<Self, crate::error::InputError> {
+        use crate::error::{InputError, InputErrorKind};
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::new(
+                InputErrorKind::Unreadable,
+                format!("cannot read {}: {e}", path.display()),
+                "give a directory written by `hopgen synth` or `hopgen build`",
+            )
+        })?;
+        let model: CoreModel = serde_json::from_str(&text).map_err(|e| {
+            InputError::new(
+                InputErrorKind::Schema,
+                e.to_string(),
+                "regenerate the core with hopgen",
+            )
+            .in_file(path)
+        })?;
+        let square = model.weights_q.len() == model.neurons
+            && model.weights_q.iter().all(|r| r.len() == model.neurons)
+            && model.thresholds_q.len() == model.neurons;
+        if model.format != MANIFEST_FORMAT || !square {
+            return Err(InputError::new(
+                InputErrorKind::Format,
+                format!("not a {MANIFEST_FORMAT} manifest with an N × N weight matrix"),
+                "regenerate the core with hopgen",
+            )
+            .in_file(path));
+        }
+        Ok(model)
+    }
+
+    /// The quantised network the core implements.
+    pub fn quant_network(&self) -> crate::quantize::QuantNetwork {
+        crate::quantize::QuantNetwork {
+            n: self.neurons,
+            weight_bits: self.weight_bits,
+            frac_bits: self.frac_bits,
+            acc_bits: self.acc_bits,
+            field_bound: self.field_bound,
+            weights: self.weights_q.concat(),
+            thresholds: self.thresholds_q.clone(),
+            report: crate::quantize::QuantReport::default(),
+        }
+    }
+
+    pub fn mode(&self) -> crate::model::UpdateMode {
+        if self.update == "async" {
+            crate::model::UpdateMode::Async
+        } else {
+            crate::model::UpdateMode::Sync
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,13 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
 
 /// Writes `files` as the directory `dir`, replacing a previous hopgen output.
 pub fn write_output_dir(dir: &Path, files: &OutputFiles, force: bool) -> Result<(), Error> {
+    let tmp = stage_output_dir(dir, files, force)?;
+    commit_output_dir(&tmp, dir)
+}
+
+/// Checks that `dir` may be replaced and writes `files` into a temporary sibling,
+/// which the caller may add to before `commit_output_dir` renames it into place.
+pub fn stage_output_dir(dir: &Path, files: &OutputFiles, force: bool) -> Result<PathBuf, Error> {
     if dir.exists() && !force && !made_by_hopgen(dir) && !is_empty_dir(dir) {
         return Err(InputError::new(
             InputErrorKind::Option,
@@ -57,13 +64,22 @@ pub fn write_output_dir(dir: &Path, files: &OutputFiles, force: bool) -> Result<
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(fail(&tmp, e));
     }
+    Ok(tmp)
+}
+
+/// Replaces `dir` by the staged directory `tmp` (two renames; the old one is removed).
+pub fn commit_output_dir(tmp: &Path, dir: &Path) -> Result<(), Error> {
+    let fail = |path: &Path, source| Error::Output {
+        path: path.display().to_string(),
+        source,
+    };
     let old = sibling(dir, "old");
     if dir.exists() {
         std::fs::rename(dir, &old).map_err(|e| fail(dir, e))?;
     }
-    if let Err(e) = std::fs::rename(&tmp, dir) {
+    if let Err(e) = std::fs::rename(tmp, dir) {
         let _ = std::fs::rename(&old, dir);
-        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = std::fs::remove_dir_all(tmp);
         return Err(fail(dir, e));
     }
     let _ = std::fs::remove_dir_all(&old);

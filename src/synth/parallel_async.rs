@@ -147,6 +147,7 @@ pub fn build(design: &Design) -> Module {
     items.extend(control::handshake_outputs(&names));
     items.push(always(design, &names, &v, n, gw, iw));
     Module {
+        params: vec![],
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
         ports: control::ports(n, &names),

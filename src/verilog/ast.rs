@@ -25,8 +25,18 @@ pub struct Module {
     pub name: Ident,
     /// Comment lines printed above the module.
     pub doc: Vec<String>,
+    /// `parameter integer NAME = default` entries (most modules have none).
+    pub params: Vec<Param>,
     pub ports: Vec<Port>,
     pub items: Vec<Item>,
+}
+
+/// A module parameter with its default; instances or simulators may override it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub default: i64,
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

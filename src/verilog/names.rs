@@ -12,6 +12,11 @@ pub const LIBRARY_MODULES: &[&str] = &[
     "hop_lane_sum",
     "hop_weight_select",
     "hop_tb_stream",
+    "hop_uart_rx",
+    "hop_uart_tx",
+    "hop_uart_bridge",
+    "hop_reset_sync",
+    "hop_board",
 ];
 
 /// Verilog-2005 (IEEE 1364) and SystemVerilog (IEEE 1800-2017) reserved words.

@@ -40,7 +40,7 @@ fn print_module(out: &mut String, module: &Module) {
     for line in &module.doc {
         comment_line(out, "", line);
     }
-    let _ = writeln!(out, "module {} (", module.name.0);
+    print_header(out, module);
     let ranges: Vec<String> = module.ports.iter().map(|p| range(p.width)).collect();
     let range_width = ranges.iter().map(String::len).max().unwrap_or(0);
     let name_width = module
@@ -78,6 +78,27 @@ fn print_module(out: &mut String, module: &Module) {
         print_item(out, item);
     }
     out.push_str("endmodule\n");
+}
+
+/// `module name (` or, with parameters, `module name #(` … `) (`.
+fn print_header(out: &mut String, module: &Module) {
+    if module.params.is_empty() {
+        let _ = writeln!(out, "module {} (", module.name.0);
+        return;
+    }
+    let _ = writeln!(out, "module {} #(", module.name.0);
+    for (i, p) in module.params.iter().enumerate() {
+        let sep = if i + 1 < module.params.len() { "," } else { "" };
+        let mut line = format!(
+            "{INDENT}parameter integer {} = {}{sep}",
+            p.name.0, p.default
+        );
+        if let Some(c) = &p.comment {
+            let _ = write!(line, " // {c}");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out.push_str(") (\n");
 }
 
 fn print_item(out: &mut String, item: &Item) {
@@ -313,6 +334,7 @@ mod tests {
         let module = Module {
             name: Ident::new("m"),
             doc: vec!["A test.".into()],
+            params: vec![],
             ports: vec![
                 Port {
                     dir: Dir::Input,

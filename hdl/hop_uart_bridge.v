@@ -1,0 +1,235 @@
+// hop_uart_bridge: hopgen's framed UART protocol (docs/PROTOCOL.md) in front of a core.
+// Part of hopgen's Verilog library (hdl/).
+//
+// Host → device frames: A5, type, length (2 bytes, little-endian), payload, check.
+// Device → host frames: 5A, type, length, payload, check. The check byte is CRC-8
+// (polynomial 0x07, initial value 0, no reflection) over type, length and payload.
+//   type 01 PROBE   payload: ceil(N/8) state bytes, neuron 8k+j in bit j of byte k
+//   type 02 INFO    payload: none
+//   type 81 RESULT  payload: state bytes, sweeps (2 bytes), status (1 byte)
+//   type 82 INFO    payload: INFO_BYTES bytes of INFO (byte k in INFO[8k +: 8])
+//   type E0 ERROR   payload: code, the type byte it concerns
+// Error codes: 1 check byte wrong, 2 length wrong for the type, 3 unknown type,
+// 4 frame incomplete after TIMEOUT idle clocks, 5 probe arrived while one is pending,
+// 6 a byte inside a frame had a bad stop bit.
+// After a bad header the rest of the frame is discarded until the line has been idle
+// for TIMEOUT clocks, so payload bytes are never taken for a frame start.
+`default_nettype none
+module hop_uart_bridge #(
+    parameter integer N = 8,
+    parameter integer TIMEOUT = 10000,
+    parameter integer INFO_BYTES = 1,
+    parameter [8*INFO_BYTES-1:0] INFO = 0
+) (
+    input  wire         clk,
+    input  wire         rst,
+    // bytes from hop_uart_rx
+    input  wire [7:0]   rx_data,
+    input  wire         rx_valid,
+    input  wire         rx_error,
+    // bytes to hop_uart_tx
+    output wire [7:0]   tx_data,
+    output wire         tx_valid,
+    input  wire         tx_ready,
+    // the core's ports (docs/CORE.md)
+    output reg          core_in_valid,
+    input  wire         core_in_ready,
+    output wire [N-1:0] core_in_state,
+    input  wire         core_out_valid,
+    output wire         core_out_ready,
+    input  wire [N-1:0] core_out_state,
+    input  wire [15:0]  core_out_sweeps,
+    input  wire [1:0]   core_out_status,
+    // for LEDs
+    output wire         busy,
+    output reg          converged,
+    output reg          error_seen
+);
+    localparam integer NB = (N + 7) / 8;
+    /* verilator lint_off WIDTH */
+    localparam [15:0] PROBE_LEN = NB;
+    localparam [15:0] RESULT_LEN = NB + 3;
+    localparam [15:0] INFO_LEN = INFO_BYTES;
+    localparam [7:0] T_PROBE = 8'h01, T_INFO = 8'h02;
+    localparam [7:0] T_RESULT = 8'h81, T_INFO_REPLY = 8'h82, T_ERROR = 8'hE0;
+    localparam [7:0] E_CHECK = 8'd1, E_LENGTH = 8'd2, E_TYPE = 8'd3, E_TIMEOUT = 8'd4,
+                     E_BUSY = 8'd5, E_FRAMING = 8'd6;
+    localparam integer IW = $clog2(TIMEOUT + 1);
+    localparam [IW-1:0] IDLE_LIMIT = TIMEOUT;
+    /* verilator lint_on WIDTH */
+
+    function [7:0] crc8;
+        input [7:0] crc;
+        input [7:0] data;
+        integer i;
+        reg [7:0] c;
+        begin
+            c = crc ^ data;
+            for (i = 0; i < 8; i = i + 1)
+                c = c[7] ? ({c[6:0], 1'b0} ^ 8'h07) : {c[6:0], 1'b0};
+            crc8 = c;
+        end
+    endfunction
+
+    // ------------------------------------------------------- transmit (state)
+    localparam [1:0] K_NONE = 2'd0, K_RESULT = 2'd1, K_INFO = 2'd2, K_ERROR = 2'd3;
+    reg  [1:0]  t_kind;
+    reg  [15:0] t_index;      // byte of the frame being offered
+    reg  [15:0] t_len;
+    reg  [7:0]  t_crc;
+    wire [1:0]  t_kind_next = core_out_valid ? K_RESULT : info_pending ? K_INFO :
+                              err_pending ? K_ERROR : K_NONE;
+    wire        t_start = (t_kind == K_NONE) && (t_kind_next != K_NONE) && !rst;
+    wire [15:0] t_payload = t_index - 16'd4;
+    wire        t_last = (t_index == t_len + 16'd4);
+    wire [8*NB-1:0] state_bytes;
+    generate
+        if (8 * NB == N) begin : whole
+            assign state_bytes = core_out_state;
+        end else begin : padded
+            assign state_bytes = {{(8*NB-N){1'b0}}, core_out_state};
+        end
+    endgenerate
+    reg  [7:0]  t_byte;
+
+    // ---------------------------------------------------------------- receive
+    localparam [2:0] R_HUNT = 3'd0, R_TYPE = 3'd1, R_LEN0 = 3'd2, R_LEN1 = 3'd3,
+                     R_PAYLOAD = 3'd4, R_CHECK = 3'd5, R_DRAIN = 3'd6;
+    reg [2:0]      r_state;
+    reg [7:0]      r_type;
+    reg [7:0]      r_len0;
+    reg [15:0]     r_left;
+    reg [7:0]      r_crc;
+    reg [IW-1:0]   r_idle;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [8*NB+7:0] r_buf;     // byte k of the payload ends in r_buf[8k+8 +: 8]
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg            info_pending;
+    reg            err_pending;
+    reg [7:0]      err_code;
+    reg [7:0]      err_type;
+    wire [15:0]    r_len = {rx_data, r_len0};
+    wire [7:0]     r_crc_next = crc8(r_crc, rx_data);
+
+    assign core_in_state = r_buf[8 +: N];
+
+    task raise;
+        input [7:0] code;
+        begin
+            err_pending <= 1'b1;
+            err_code <= code;
+            err_type <= r_type;
+            error_seen <= 1'b1;
+        end
+    endtask
+
+    always @(posedge clk) begin
+        if (core_in_valid && core_in_ready) core_in_valid <= 1'b0;
+        if (t_start && t_kind_next == K_INFO) info_pending <= 1'b0;
+        if (t_start && t_kind_next == K_ERROR) err_pending <= 1'b0;
+        if (r_state == R_HUNT || rx_valid || rx_error) r_idle <= {IW{1'b0}};
+        else if (r_idle != IDLE_LIMIT) r_idle <= r_idle + 1'b1;
+        if (rx_valid) begin
+            r_crc <= r_crc_next;
+            case (r_state)
+                R_HUNT: if (rx_data == 8'hA5) begin
+                    r_state <= R_TYPE;
+                    r_crc <= 8'h00;
+                end
+                R_TYPE: begin
+                    r_type <= rx_data;
+                    r_state <= R_LEN0;
+                end
+                R_LEN0: begin
+                    r_len0 <= rx_data;
+                    r_state <= R_LEN1;
+                end
+                R_LEN1: begin
+                    r_left <= r_len;
+                    if (r_type == T_PROBE && r_len == PROBE_LEN) begin
+                        if (core_in_valid) begin
+                            raise(E_BUSY);
+                            r_state <= R_DRAIN;
+                        end else begin
+                            r_state <= R_PAYLOAD;
+                        end
+                    end else if (r_type == T_INFO && r_len == 16'd0) begin
+                        r_state <= R_CHECK;
+                    end else begin
+                        raise((r_type == T_PROBE || r_type == T_INFO) ? E_LENGTH : E_TYPE);
+                        r_state <= R_DRAIN;
+                    end
+                end
+                R_PAYLOAD: begin
+                    r_buf <= {rx_data, r_buf[8*NB+7:8]};
+                    r_left <= r_left - 1'b1;
+                    if (r_left == 16'd1) r_state <= R_CHECK;
+                end
+                R_CHECK: begin
+                    r_state <= R_HUNT;
+                    if (rx_data != r_crc) raise(E_CHECK);
+                    else if (r_type == T_PROBE) core_in_valid <= 1'b1;
+                    else info_pending <= 1'b1;
+                end
+                default: ;  // R_DRAIN: discard
+            endcase
+        end else if (rx_error && r_state != R_HUNT) begin
+            if (r_state != R_DRAIN) raise(E_FRAMING);
+            r_state <= R_DRAIN;
+        end else if (r_idle == IDLE_LIMIT) begin
+            if (r_state != R_DRAIN) raise(E_TIMEOUT);
+            r_state <= R_HUNT;
+        end
+        if (rst) begin
+            r_state <= R_HUNT;
+            r_idle <= {IW{1'b0}};
+            core_in_valid <= 1'b0;
+            info_pending <= 1'b0;
+            err_pending <= 1'b0;
+            error_seen <= 1'b0;
+        end
+    end
+
+
+    always @(*) begin
+        if (t_index == 16'd0) t_byte = 8'h5A;
+        else if (t_index == 16'd1)
+            t_byte = (t_kind == K_RESULT) ? T_RESULT : (t_kind == K_INFO) ? T_INFO_REPLY : T_ERROR;
+        else if (t_index == 16'd2) t_byte = t_len[7:0];
+        else if (t_index == 16'd3) t_byte = t_len[15:8];
+        else if (t_last) t_byte = t_crc;
+        else if (t_kind == K_INFO) t_byte = INFO[8*t_payload +: 8];
+        else if (t_kind == K_ERROR) t_byte = (t_payload == 16'd0) ? err_code : err_type;
+        else if (t_payload < PROBE_LEN) t_byte = state_bytes[8*t_payload +: 8];
+        else if (t_payload == PROBE_LEN) t_byte = core_out_sweeps[7:0];
+        else if (t_payload == PROBE_LEN + 16'd1) t_byte = core_out_sweeps[15:8];
+        else t_byte = {6'd0, core_out_status};
+    end
+
+    // --------------------------------------------------------------- transmit
+    assign tx_data = t_byte;
+    assign tx_valid = (t_kind != K_NONE);
+    assign core_out_ready = (t_kind == K_RESULT) && t_last && tx_ready;
+    assign busy = core_in_valid || !core_in_ready || core_out_valid;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            t_kind <= K_NONE;
+            converged <= 1'b0;
+        end else if (t_start) begin
+            t_kind <= t_kind_next;
+            t_index <= 16'd0;
+            t_crc <= 8'h00;
+            t_len <= (t_kind_next == K_RESULT) ? RESULT_LEN :
+                     (t_kind_next == K_INFO) ? INFO_LEN : 16'd2;
+        end else if (tx_valid && tx_ready) begin
+            if (t_index != 16'd0) t_crc <= crc8(t_crc, t_byte);
+            t_index <= t_index + 1'b1;
+            if (t_last) begin
+                t_kind <= K_NONE;
+                if (t_kind == K_RESULT) converged <= (core_out_status == 2'd0);
+            end
+        end
+    end
+endmodule
+`default_nettype wire

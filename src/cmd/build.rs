@@ -1,0 +1,155 @@
+//! `hopgen build`: weights → core → board top → yosys → nextpnr → bitstream, with the
+//! report printed as a table and written as `report.json`.
+
+use super::synth::CoreOpts;
+use crate::error::{Error, InputError, InputErrorKind};
+use crate::fpga::board::{board_names, find_board, Board, Part};
+use crate::fpga::report::BuildStatus;
+use crate::fpga::{self, BuildOptions, DEFAULT_BAUD};
+use crate::synth::target::Target;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    /// A hopgen-weights/1 file.
+    pub weights: PathBuf,
+    /// Board to build for: icebreaker, ice40-hx8k-breakout, ulx3s-25f, ulx3s-85f.
+    #[arg(long, required_unless_present = "part")]
+    pub board: Option<String>,
+    /// Part for a build without a board (pins placed freely), for cost and Fmax.
+    #[arg(long, value_enum, conflicts_with = "board")]
+    pub part: Option<Part>,
+    /// UART speed of the board top.
+    #[arg(long, default_value_t = DEFAULT_BAUD)]
+    pub baud: u32,
+    /// Target clock for place and route in MHz (default: the board clock; for --part,
+    /// 50 on iCE40 and 100 on ECP5).
+    #[arg(long)]
+    pub freq: Option<f64>,
+    /// nextpnr's placement seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u32,
+    /// Exit 0 even when Fmax misses the target (the report still says so).
+    #[arg(long)]
+    pub allow_timing_fail: bool,
+    /// Keep yosys from mapping memories to the UP5K's SPRAM.
+    #[arg(long)]
+    pub no_spram: bool,
+    #[command(flatten)]
+    pub core: CoreOpts,
+}
+
+fn option_error(problem: String, hint: &str) -> Error {
+    InputError::new(InputErrorKind::Option, problem, hint).into()
+}
+
+fn resolve_board(args: &BuildArgs) -> Result<(Option<&'static Board>, Part), Error> {
+    match (&args.board, args.part) {
+        (Some(name), _) => {
+            let board = find_board(name).ok_or_else(|| {
+                option_error(
+                    format!("unknown board {name:?}"),
+                    &format!("choose one of {}, or use --part", board_names()),
+                )
+            })?;
+            Ok((Some(board), board.part))
+        }
+        (None, Some(part)) => Ok((None, part)),
+        (None, None) => Err(option_error(
+            "no --board or --part".into(),
+            "say what to build for, e.g. --board icebreaker",
+        )),
+    }
+}
+
+/// The build options, with the core's --target set to the part's.
+fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
+    let (board, part) = resolve_board(args)?;
+    let mut core = args.core.clone();
+    if core.target == Target::Generic {
+        core.target = part.target();
+    } else if core.target != part.target() {
+        return Err(option_error(
+            format!(
+                "--target {} disagrees with the part {}",
+                core.target.name(),
+                part.name()
+            ),
+            "leave out --target: hopgen build sizes the core for the part it builds for",
+        ));
+    }
+    let default_freq = BuildOptions::default_freq_mhz(board, part);
+    let freq = args.freq.unwrap_or(default_freq);
+    if !(freq.is_finite() && freq > 0.0 && freq <= 1000.0) {
+        return Err(option_error(
+            format!("--freq {freq} is not a clock frequency in MHz"),
+            "give the target clock in MHz, e.g. --freq 48",
+        ));
+    }
+    if let Some(b) = board.filter(|_| (freq - default_freq).abs() > 1e-9) {
+        return Err(option_error(
+            format!(
+                "--freq {freq} differs from the {} clock ({default_freq} MHz), and board tops do not generate a PLL yet",
+                b.name
+            ),
+            "leave out --freq for board builds, or use --part to see the Fmax a part reaches",
+        ));
+    }
+    let opts = BuildOptions {
+        board,
+        part,
+        baud: args.baud,
+        freq_mhz: freq,
+        seed: args.seed,
+        allow_timing_fail: args.allow_timing_fail,
+        spram: !args.no_spram,
+    };
+    Ok((opts, core))
+}
+
+pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    let (opts, core_opts) = options(args)?;
+    let core = core_opts.generate_core(&args.weights)?;
+    let place = opts.board.map_or(opts.part.name(), |b| b.name);
+    let dir = core_opts.output.clone().unwrap_or_else(|| {
+        PathBuf::from("build").join(format!("{}-{place}", core.generated.manifest.top))
+    });
+    println!(
+        "core      {}: {} {}, {}",
+        core.generated.manifest.top,
+        core.generated.manifest.arch,
+        core.generated.manifest.update,
+        core.generated.arch_reason
+    );
+    let bar = super::spinner("starting");
+    let progress = |what: &str| bar.set_message(what.to_string());
+    let outcome = fpga::build(
+        &core.generated,
+        &opts,
+        &dir,
+        core_opts.force,
+        &crate::sim::verilator::cache_root(),
+        &progress,
+    );
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    print!("{}", outcome.report.table());
+    println!("wrote     {}", outcome.dir.display());
+    let report = &outcome.report;
+    match report.status {
+        BuildStatus::Ok => Ok(()),
+        BuildStatus::TimingFailed if opts.allow_timing_fail => Ok(()),
+        BuildStatus::TimingFailed => Err(Error::Rejected(format!(
+            "{} (pass --allow-timing-fail to accept the bitstream anyway)",
+            report.problem.as_deref().unwrap_or("timing failed")
+        ))
+        .into()),
+        BuildStatus::DoesNotFit => Err(Error::Rejected(format!(
+            "the design does not fit {}: {}",
+            report.part,
+            report.problem.as_deref().unwrap_or("see report.json")
+        ))
+        .into()),
+    }
+}

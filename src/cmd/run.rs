@@ -1,0 +1,208 @@
+//! `hopgen run`: send probes to a board programmed by `hopgen build`, over its serial
+//! port and hopgen's UART protocol, print the results (as pictures for square-ish N),
+//! and with `--build` check each one against the bit-exact model.
+
+use super::ProbeOpts;
+use crate::error::{Error, InputError, InputErrorKind};
+use crate::fpga::board::{board_names, find_board};
+use crate::fpga::top::design_id_of;
+use crate::fpga::DEFAULT_BAUD;
+use crate::model::{FixedModel, RunConfig};
+use crate::protocol::{DeviceInfo, Link};
+use crate::render::{drawing_shape, side_by_side};
+use crate::state::State;
+use crate::synth::manifest::CoreModel;
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Serial port of the board (default: the board's usual port).
+    #[arg(long)]
+    pub port: Option<String>,
+    /// The board (sets the default port).
+    #[arg(long)]
+    pub board: Option<String>,
+    #[arg(long, default_value_t = DEFAULT_BAUD)]
+    pub baud: u32,
+    /// The build directory the board was programmed from: checks the design id and
+    /// every result against the bit-exact model.
+    #[arg(long)]
+    pub build: Option<PathBuf>,
+    /// The weights file, for noisy copies of its stored patterns as probes.
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    #[command(flatten)]
+    pub probes: ProbeOpts,
+    /// Draw this many probes and results as pictures (square-ish N).
+    #[arg(long, default_value_t = 2)]
+    pub show: usize,
+    /// Seconds to wait for each reply.
+    #[arg(long, default_value_t = 2.0)]
+    pub timeout: f64,
+}
+
+fn option_error(problem: String, hint: &str) -> Error {
+    InputError::new(InputErrorKind::Option, problem, hint).into()
+}
+
+fn port_name(args: &RunArgs) -> Result<String, Error> {
+    if let Some(port) = &args.port {
+        return Ok(port.clone());
+    }
+    let name = args.board.as_deref().ok_or_else(|| {
+        option_error(
+            "no --port".into(),
+            "pass --port /dev/ttyUSB1 (or --board to use its usual port)",
+        )
+    })?;
+    find_board(name)
+        .map(|b| b.default_port.to_string())
+        .ok_or_else(|| {
+            option_error(
+                format!("unknown board {name:?}"),
+                &format!("choose one of {}", board_names()),
+            )
+        })
+}
+
+/// The probes: --probe FILE, else noisy stored patterns of --weights, else random.
+fn probes(args: &RunArgs, n: usize) -> Result<Vec<State>, Error> {
+    if let Some(path) = &args.probes.probe {
+        let set = super::load_pattern_set(path)?;
+        return Ok(set.patterns);
+    }
+    if let Some(path) = &args.weights {
+        let net = super::InputOpts {
+            allow_asymmetric: true,
+            zero_diagonal: true,
+        }
+        .load_network(path)?;
+        if net.n != n {
+            return Err(option_error(
+                format!(
+                    "{} has N = {} but the board runs N = {n}",
+                    path.display(),
+                    net.n
+                ),
+                "give the weights file the board was built from",
+            ));
+        }
+        return Ok(super::hardware_probes(&net, &args.probes)?.0);
+    }
+    Ok(super::random::random_patterns(
+        n,
+        args.probes.trials,
+        args.probes.seed,
+    ))
+}
+
+/// The model of the build, after checking it is what the board runs.
+fn checked_model(
+    args: &RunArgs,
+    info: &DeviceInfo,
+) -> Result<Option<(FixedModel, RunConfig)>, Error> {
+    let Some(dir) = &args.build else {
+        return Ok(None);
+    };
+    let path = dir.join(crate::synth::manifest::MANIFEST_FILE);
+    let core = CoreModel::read(&path)?;
+    let bytes = std::fs::read(&path).unwrap_or_default();
+    let id = design_id_of(&bytes);
+    if id != info.design_id {
+        return Err(Error::Device(format!(
+            "the board runs design {:08x}, but {} is design {id:08x}\n  hint: flash this build with `hopgen flash {}`",
+            info.design_id,
+            dir.display(),
+            dir.display()
+        )));
+    }
+    let cfg = RunConfig::new(core.mode(), core.max_sweeps)?;
+    Ok(Some((FixedModel::new(&core.quant_network()), cfg)))
+}
+
+fn describe(info: &DeviceInfo) -> String {
+    format!(
+        "device    N = {}, W = {}, {} {}, max {} sweeps, design {:08x}, clock {:.1} MHz",
+        info.neurons,
+        info.weight_bits,
+        if info.folded { "folded" } else { "parallel" },
+        if info.async_update { "async" } else { "sync" },
+        info.max_sweeps,
+        info.design_id,
+        f64::from(info.clock_hz) / 1e6
+    )
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let port = port_name(args)?;
+    let (reader, writer) = crate::serial::open(&port, args.baud)?;
+    let mut link = Link::new(
+        reader,
+        writer,
+        Duration::from_secs_f64(args.timeout.max(0.01)),
+    );
+    let device = |e: crate::protocol::LinkError| Error::Device(format!("{port}: {e}"));
+    let info = link.info().map_err(device)?;
+    println!("{}", describe(&info));
+    let model = checked_model(args, &info)?;
+    let probes = probes(args, info.neurons)?;
+    let shape = drawing_shape(info.neurons, None);
+    let mut mismatches = 0;
+    for (k, probe) in probes.iter().enumerate() {
+        if probe.len() != info.neurons {
+            return Err(option_error(
+                format!(
+                    "probe {k} has {} neurons; the board runs N = {}",
+                    probe.len(),
+                    info.neurons
+                ),
+                "give probes of the board's size",
+            )
+            .into());
+        }
+        let got = link.recall(probe).map_err(device)?;
+        let verdict = match &model {
+            Some((m, cfg)) => {
+                let want = m.run(probe, cfg);
+                let same = want.state == got.state
+                    && want.sweeps == got.sweeps
+                    && want.status == got.status;
+                mismatches += usize::from(!same);
+                if same {
+                    "  = model"
+                } else {
+                    "  ≠ MODEL"
+                }
+            }
+            None => "",
+        };
+        println!(
+            "probe {k:>4}: {} after {} sweeps  {}{verdict}",
+            got.status.name(),
+            got.sweeps,
+            got.state.to_hex()
+        );
+        if let Some(shape) = shape.filter(|_| k < args.show) {
+            print!(
+                "{}",
+                side_by_side(
+                    &[("probe".into(), probe), ("board".into(), &got.state)],
+                    shape
+                )
+            );
+        }
+    }
+    if mismatches > 0 {
+        return Err(Error::Mismatch(format!(
+            "{mismatches} of {} board results differ from the model",
+            probes.len()
+        ))
+        .into());
+    }
+    if model.is_some() {
+        println!("board and model agree on all {} probes", probes.len());
+    }
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! The board top (`hop_board`): the generated glue that puts a core behind the UART
+//! protocol of docs/PROTOCOL.md. Reset synchroniser, UART receiver and transmitter,
+//! protocol bridge and LEDs come from `hdl/`; this module wires them to the board's
+//! pins, built through the Verilog AST like every generated file.
+
+use super::board::{LedSignal, Pin, Role};
+use crate::synth::manifest::Manifest;
+use crate::verilog::ast::*;
+use sha2::{Digest, Sha256};
+
+/// The board top's module name (reserved, so no core can take it).
+pub const TOP_MODULE: &str = "hop_board";
+/// The board top's file name.
+pub const TOP_FILE: &str = "hop_board.v";
+/// Version of the INFO reply layout (docs/PROTOCOL.md).
+pub const PROTOCOL_VERSION: u8 = 1;
+/// Bytes in the INFO reply.
+pub const INFO_BYTES: usize = 15;
+
+/// What the board top needs beyond the core's manifest.
+#[derive(Debug, Clone)]
+pub struct TopConfig<'a> {
+    pub pins: &'a [Pin],
+    /// Clock frequency at the core (the board clock; PLLs are not generated yet).
+    pub clock_hz: u64,
+    pub baud: u32,
+    /// Where the name of the board or part appears in comments.
+    pub title: String,
+}
+
+impl TopConfig<'_> {
+    /// Clock cycles per UART bit.
+    pub fn clks_per_bit(&self) -> u64 {
+        (self.clock_hz + u64::from(self.baud) / 2) / u64::from(self.baud)
+    }
+
+    /// Idle clocks after which the bridge drops an incomplete frame: 20 ms.
+    pub fn timeout_clks(&self) -> u64 {
+        self.clock_hz / 50
+    }
+}
+
+/// The design identifier in the INFO reply: the first 4 bytes of SHA-256 of the
+/// core's `manifest.json` (weights, thresholds, arithmetic, architecture), read
+/// little-endian.
+pub fn design_id(manifest: &Manifest) -> u32 {
+    design_id_of(manifest.to_json().as_bytes())
+}
+
+/// The design identifier of a `manifest.json` file's bytes.
+pub fn design_id_of(manifest_json: &[u8]) -> u32 {
+    let digest = Sha256::digest(manifest_json);
+    u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+/// The INFO reply payload (docs/PROTOCOL.md): version, N, W, max_sweeps, flags,
+/// design id, clock in Hz; multi-byte fields little-endian.
+pub fn info_bytes(manifest: &Manifest, clock_hz: u64) -> Vec<u8> {
+    let mut out = vec![PROTOCOL_VERSION];
+    out.extend((manifest.neurons as u16).to_le_bytes());
+    out.push(manifest.weight_bits as u8);
+    out.extend((manifest.max_sweeps as u16).to_le_bytes());
+    let flags = u8::from(manifest.update == "async") | (u8::from(manifest.arch == "folded") << 1);
+    out.push(flags);
+    out.extend(design_id(manifest).to_le_bytes());
+    out.extend((clock_hz.min(u64::from(u32::MAX)) as u32).to_le_bytes());
+    debug_assert_eq!(out.len(), INFO_BYTES);
+    out
+}
+
+fn id(name: &str) -> Ident {
+    Ident::new(name)
+}
+
+fn wire(bits: u32, name: &str, comment: &str) -> Item {
+    Item::Decl {
+        kind: NetKind::Wire,
+        signed: false,
+        width: if bits == 1 {
+            Width::Scalar
+        } else {
+            Width::Vector(bits)
+        },
+        name: id(name),
+        comment: (!comment.is_empty()).then(|| comment.to_string()),
+    }
+}
+
+fn conn(pairs: &[(&str, Expr)]) -> Vec<(Ident, Expr)> {
+    pairs.iter().map(|(p, e)| (id(p), e.clone())).collect()
+}
+
+fn sig(name: &str) -> Expr {
+    Expr::Ident(id(name))
+}
+
+fn pin_port(pin: &Pin) -> Port {
+    let dir = match pin.role {
+        Role::Clock | Role::UartRx | Role::ResetButtonN => Dir::Input,
+        Role::UartTx | Role::Led { .. } | Role::TieHigh => Dir::Output,
+    };
+    Port {
+        dir,
+        kind: NetKind::Wire,
+        signed: false,
+        width: Width::Scalar,
+        name: id(pin.port),
+        comment: Some(pin.resource.to_string()),
+    }
+}
+
+fn port_named(pins: &[Pin], role: Role) -> Option<&'static str> {
+    pins.iter().find(|p| p.role == role).map(|p| p.port)
+}
+
+/// The board top module.
+pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
+    let n = manifest.neurons as u32;
+    let clk = port_named(cfg.pins, Role::Clock).expect("every pin set has a clock");
+    let rx = port_named(cfg.pins, Role::UartRx).expect("every pin set has a UART");
+    let tx = port_named(cfg.pins, Role::UartTx).expect("every pin set has a UART");
+    let arm = port_named(cfg.pins, Role::ResetButtonN).map_or(Expr::uint(1, 1), sig);
+    let info = info_bytes(manifest, cfg.clock_hz);
+    let info_hex: String = info.iter().rev().map(|b| format!("{b:02x}")).collect();
+    let mut items = vec![
+        wire(
+            1,
+            "rst",
+            "high for HOLD clocks after configuration or the reset button",
+        ),
+        wire(8, "rx_data", ""),
+        wire(1, "rx_valid", ""),
+        wire(1, "rx_error", "a byte with a bad stop bit"),
+        wire(8, "tx_data", ""),
+        wire(1, "tx_valid", ""),
+        wire(1, "tx_ready", ""),
+        wire(1, "core_in_valid", ""),
+        wire(1, "core_in_ready", ""),
+        wire(n, "core_in_state", ""),
+        wire(1, "core_out_valid", ""),
+        wire(1, "core_out_ready", ""),
+        wire(n, "core_out_state", ""),
+        wire(16, "core_out_sweeps", ""),
+        wire(2, "core_out_status", ""),
+        wire(1, "busy", ""),
+        wire(1, "converged", ""),
+        wire(1, "error_seen", ""),
+        Item::Blank,
+        Item::Instance {
+            module: id("hop_reset_sync"),
+            name: id("reset"),
+            params: conn(&[("HOLD", Expr::Num(15))]),
+            ports: conn(&[("clk", sig(clk)), ("arm_n", arm), ("rst", sig("rst"))]),
+        },
+        Item::Instance {
+            module: id("hop_uart_rx"),
+            name: id("uart_rx_0"),
+            params: conn(&[("CLKS_PER_BIT", sig("CLKS_PER_BIT"))]),
+            ports: conn(&[
+                ("clk", sig(clk)),
+                ("rst", sig("rst")),
+                ("rx", sig(rx)),
+                ("data", sig("rx_data")),
+                ("valid", sig("rx_valid")),
+                ("frame_error", sig("rx_error")),
+            ]),
+        },
+        Item::Instance {
+            module: id("hop_uart_tx"),
+            name: id("uart_tx_0"),
+            params: conn(&[("CLKS_PER_BIT", sig("CLKS_PER_BIT"))]),
+            ports: conn(&[
+                ("clk", sig(clk)),
+                ("rst", sig("rst")),
+                ("in_data", sig("tx_data")),
+                ("in_valid", sig("tx_valid")),
+                ("in_ready", sig("tx_ready")),
+                ("tx", sig(tx)),
+            ]),
+        },
+        Item::Instance {
+            module: id("hop_uart_bridge"),
+            name: id("bridge"),
+            params: conn(&[
+                ("N", Expr::Num(i64::from(n))),
+                ("TIMEOUT", sig("TIMEOUT")),
+                ("INFO_BYTES", Expr::Num(INFO_BYTES as i64)),
+                (
+                    "INFO",
+                    Expr::Hex {
+                        width: 8 * INFO_BYTES as u32,
+                        hex: info_hex,
+                    },
+                ),
+            ]),
+            ports: conn(&[
+                ("clk", sig(clk)),
+                ("rst", sig("rst")),
+                ("rx_data", sig("rx_data")),
+                ("rx_valid", sig("rx_valid")),
+                ("rx_error", sig("rx_error")),
+                ("tx_data", sig("tx_data")),
+                ("tx_valid", sig("tx_valid")),
+                ("tx_ready", sig("tx_ready")),
+                ("core_in_valid", sig("core_in_valid")),
+                ("core_in_ready", sig("core_in_ready")),
+                ("core_in_state", sig("core_in_state")),
+                ("core_out_valid", sig("core_out_valid")),
+                ("core_out_ready", sig("core_out_ready")),
+                ("core_out_state", sig("core_out_state")),
+                ("core_out_sweeps", sig("core_out_sweeps")),
+                ("core_out_status", sig("core_out_status")),
+                ("busy", sig("busy")),
+                ("converged", sig("converged")),
+                ("error_seen", sig("error_seen")),
+            ]),
+        },
+        Item::Instance {
+            module: id(&manifest.top),
+            name: id("core"),
+            params: vec![],
+            ports: conn(&[
+                ("clk", sig(clk)),
+                ("rst", sig("rst")),
+                ("in_valid", sig("core_in_valid")),
+                ("in_ready", sig("core_in_ready")),
+                ("in_state", sig("core_in_state")),
+                ("out_valid", sig("core_out_valid")),
+                ("out_ready", sig("core_out_ready")),
+                ("out_state", sig("core_out_state")),
+                ("out_sweeps", sig("core_out_sweeps")),
+                ("out_status", sig("core_out_status")),
+            ]),
+        },
+        Item::Blank,
+    ];
+    items.extend(cfg.pins.iter().filter_map(output_assign));
+    Module {
+        name: id(TOP_MODULE),
+        doc: doc_lines(manifest, cfg),
+        params: vec![
+            Param {
+                name: id("CLKS_PER_BIT"),
+                default: cfg.clks_per_bit() as i64,
+                comment: Some(format!("{} Hz / {} baud", cfg.clock_hz, cfg.baud)),
+            },
+            Param {
+                name: id("TIMEOUT"),
+                default: cfg.timeout_clks() as i64,
+                comment: Some("idle clocks that end an incomplete frame (20 ms)".into()),
+            },
+        ],
+        ports: cfg.pins.iter().map(pin_port).collect(),
+        items,
+    }
+}
+
+fn output_assign(pin: &Pin) -> Option<Item> {
+    let value = match pin.role {
+        Role::Led { shows, active_low } => {
+            let signal = sig(match shows {
+                LedSignal::Busy => "busy",
+                LedSignal::Converged => "converged",
+                LedSignal::Error => "error_seen",
+            });
+            if active_low {
+                Expr::Unary(UnaryOp::Not, Box::new(signal))
+            } else {
+                signal
+            }
+        }
+        Role::TieHigh => Expr::uint(1, 1),
+        _ => return None,
+    };
+    Some(Item::Assign {
+        lhs: sig(pin.port),
+        rhs: value,
+    })
+}
+
+fn doc_lines(manifest: &Manifest, cfg: &TopConfig) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "{TOP_MODULE}: core {} behind hopgen's UART protocol (docs/PROTOCOL.md).",
+            manifest.top
+        ),
+        format!("For {}.", cfg.title),
+        format!(
+            "UART 8N1 at {} baud from a {} Hz clock ({} clocks per bit).",
+            cfg.baud,
+            cfg.clock_hz,
+            cfg.clks_per_bit()
+        ),
+        format!("INFO: design id {:08x}.", design_id(manifest)),
+    ];
+    for pin in cfg.pins {
+        if let Role::Led { shows, active_low } = pin.role {
+            lines.push(format!(
+                "LED {} ({}): {}.",
+                pin.port,
+                if active_low {
+                    "active low"
+                } else {
+                    "active high"
+                },
+                shows.describe()
+            ));
+        }
+    }
+    lines
+}
