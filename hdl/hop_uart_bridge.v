@@ -176,7 +176,7 @@ module hop_uart_bridge #(
         end else if (rx_error && r_state != R_HUNT) begin
             if (r_state != R_DRAIN) raise(E_FRAMING);
             r_state <= R_DRAIN;
-        end else if (r_idle == IDLE_LIMIT) begin
+        end else if (r_idle == IDLE_LIMIT && r_state != R_HUNT) begin
             if (r_state != R_DRAIN) raise(E_TIMEOUT);
             r_state <= R_HUNT;
         end

@@ -102,18 +102,26 @@ pub fn check_baud(clock_hz: u64, baud: u32) -> Result<(), Error> {
     Ok(())
 }
 
-/// The source files of a build: the core's files, the board library, the board top,
-/// the constraint file and the yosys script. Returns them with the Verilog compile order.
-pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<String>) {
-    let mut files = core.files.clone();
+/// The Verilog sources of a board top, in compile order: the board library, the
+/// core's sources, the board top.
+pub fn top_sources(core_sources: &[String]) -> Vec<String> {
     let mut sources: Vec<String> = library::BOARD_LIBRARY
         .iter()
         .map(|lib| lib.file.to_string())
         .collect();
+    sources.extend(core_sources.iter().cloned());
+    sources.push(top::TOP_FILE.into());
+    sources
+}
+
+/// The source files of a build: the core's files, the board library, the board top,
+/// the constraint file and the yosys script. Returns them with the Verilog compile order.
+pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<String>) {
+    let mut files = core.files.clone();
+    let sources = top_sources(&core.manifest.sources);
     for lib in library::BOARD_LIBRARY {
         files.insert(lib.file.into(), lib.text.as_bytes().to_vec());
     }
-    sources.extend(core.manifest.sources.iter().cloned());
     let (pins, title) = match opts.board {
         Some(b) => (b.pins, b.title.to_string()),
         None => (
@@ -137,7 +145,6 @@ pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<S
         modules: vec![module],
     });
     files.insert(top::TOP_FILE.into(), text.into_bytes());
-    sources.push(top::TOP_FILE.into());
     if let Some(b) = opts.board {
         files.insert(
             b.constraints.into(),

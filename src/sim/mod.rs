@@ -2,6 +2,7 @@
 //! Verilog against the reference model, Verilator's linter, and yosys' structural
 //! checks. (The Verilator co-simulation harness builds on this.)
 
+pub mod uart;
 pub mod verilator;
 
 use crate::model::Outcome;

@@ -68,21 +68,33 @@ fn io_error(what: &str, e: std::io::Error) -> ToolError {
     }
 }
 
+/// What to build: a top module, its sources (in a directory), a C++ harness and any
+/// extra Verilator flags (e.g. `-G` parameter overrides).
+#[derive(Debug, Clone)]
+pub struct BuildSpec {
+    pub top: String,
+    pub sources: Vec<String>,
+    pub harness: String,
+    pub extra_flags: Vec<String>,
+}
+
 /// The cache key: the sources, the harness, the flags and the Verilator version.
-fn cache_key(core_dir: &Path, manifest: &Manifest, harness: &str) -> Result<String, ToolError> {
+fn cache_key(dir: &Path, spec: &BuildSpec) -> Result<String, ToolError> {
     let mut hash = Sha256::new();
-    let version = VERILATOR.run(&["--version".into()], core_dir)?;
+    let version = VERILATOR.run(&["--version".into()], dir)?;
     hash.update(version.as_bytes());
     hash.update(FLAGS.join(" ").as_bytes());
-    hash.update(manifest.top.as_bytes());
-    for source in &manifest.sources {
+    hash.update(spec.extra_flags.join(" ").as_bytes());
+    hash.update(spec.top.as_bytes());
+    let core_dir = dir;
+    for source in &spec.sources {
         let text = std::fs::read(core_dir.join(source)).map_err(|e| io_error(source, e))?;
         hash.update((source.len() as u64).to_le_bytes());
         hash.update(source.as_bytes());
         hash.update((text.len() as u64).to_le_bytes());
         hash.update(&text);
     }
-    hash.update(harness.as_bytes());
+    hash.update(spec.harness.as_bytes());
     Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -108,12 +120,26 @@ fn build_variant(
     cache: &Path,
     traced: bool,
 ) -> Result<Build, ToolError> {
-    let started = Instant::now();
     let mut harness = harness_for(manifest);
+    let mut extra_flags = vec![];
     if traced {
         harness.insert_str(0, "#define HOP_TRACE 1\n");
+        extra_flags.push("--trace".to_string());
     }
-    let key = cache_key(core_dir, manifest, &harness)?;
+    let spec = BuildSpec {
+        top: manifest.top.clone(),
+        sources: manifest.sources.clone(),
+        harness,
+        extra_flags,
+    };
+    build_spec(core_dir, &spec, cache)
+}
+
+/// Builds `spec` from the sources in `dir` (or reuses an identical build) under `cache`.
+pub fn build_spec(dir: &Path, spec: &BuildSpec, cache: &Path) -> Result<Build, ToolError> {
+    let started = Instant::now();
+    let core_dir = dir;
+    let key = cache_key(core_dir, spec)?;
     // Absolute, so the simulator can be started from the core's directory.
     let cache =
         &std::path::absolute(cache).map_err(|e| io_error("resolve the cache directory", e))?;
@@ -137,22 +163,20 @@ fn build_variant(
         .join(format!("{key}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io_error("create the build directory", e))?;
-    for source in &manifest.sources {
+    for source in &spec.sources {
         std::fs::copy(core_dir.join(source), tmp.join(source)).map_err(|e| io_error(source, e))?;
     }
-    std::fs::write(tmp.join("hop_harness.cpp"), &harness)
+    std::fs::write(tmp.join("hop_harness.cpp"), &spec.harness)
         .map_err(|e| io_error("write the harness", e))?;
     let mut args: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
-    if traced {
-        args.push("--trace".into());
-    }
+    args.extend(spec.extra_flags.iter().cloned());
     args.extend([
         "--Mdir".into(),
         "obj".into(),
         "--top-module".into(),
-        manifest.top.clone(),
+        spec.top.clone(),
     ]);
-    args.extend(manifest.sources.iter().cloned());
+    args.extend(spec.sources.iter().cloned());
     args.extend(["hop_harness.cpp".into(), "-o".into(), "hop_sim".into()]);
     let result = VERILATOR.run_with_env(&args, &tmp, &ccache_env());
     if let Err(e) = result {

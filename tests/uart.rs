@@ -1,0 +1,231 @@
+//! The board top in Verilator with its UART pins driven bit by bit
+//! (`sim/hop_uart_harness.cpp`), talked to by the same protocol code `hopgen run` uses:
+//! INFO, probes bit-exact with the model (N not a multiple of 8, sync and async
+//! cores), and every bad-frame rule of docs/PROTOCOL.md. In CI (CI set) a missing
+//! Verilator fails; elsewhere the tests skip.
+
+use hopgen::fpga::board::{find_board, Board};
+use hopgen::fpga::top::{design_id, PROTOCOL_VERSION};
+use hopgen::fpga::{build_files, BuildOptions, DEFAULT_BAUD};
+use hopgen::model::{FixedModel, RunConfig, UpdateMode};
+use hopgen::network::Network;
+use hopgen::protocol::{self, DeviceError, Reply, HOST_SYNC, T_INFO, T_PROBE};
+use hopgen::quantize::{quantize, QuantSpec};
+use hopgen::sim::uart::{self, SimBoard, SimUart};
+use hopgen::sim::verilator;
+use hopgen::state::State;
+use hopgen::synth::{self, target::Target, Arch, Generated, SynthOptions};
+use hopgen::tools::VERILATOR;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::Duration;
+
+fn verilator_present() -> bool {
+    if VERILATOR.available() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "verilator is missing in CI (scripts/install-deps.sh installs it)"
+    );
+    eprintln!("skipping: verilator not installed (run scripts/install-deps.sh)");
+    false
+}
+
+fn network(n: usize, seed: u64) -> Network {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut weights = vec![0.0; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            let w = rng.gen_range(-8i32..8) as f64;
+            weights[i * n + j] = w;
+            weights[j * n + i] = w;
+        }
+    }
+    Network {
+        name: format!("uart_n{n}"),
+        n,
+        shape: None,
+        weights,
+        thresholds: (0..n).map(|_| rng.gen_range(-2..=2) as f64).collect(),
+        patterns: vec![],
+        labels: vec![],
+        meta: None,
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    board: SimBoard,
+    generated: Generated,
+    model: FixedModel,
+    cfg: RunConfig,
+}
+
+/// Generates a core and its board top, builds them in Verilator and starts them.
+fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup {
+    let net = network(n, n as u64);
+    let q = quantize(&net, QuantSpec::new(4, Some(0)).unwrap());
+    let opts = SynthOptions {
+        arch,
+        mode,
+        max_sweeps: 20,
+        name: None,
+        lanes: None,
+        target: Target::Generic,
+        pipeline: 0,
+    };
+    let generated = synth::generate(&net, &q, &opts).unwrap();
+    let build_opts = BuildOptions {
+        board: Some(board),
+        part: board.part,
+        baud: DEFAULT_BAUD,
+        freq_mhz: board.clock_hz as f64 / 1e6,
+        seed: 1,
+        allow_timing_fail: false,
+        spram: false,
+    };
+    let (files, sources) = build_files(&generated, &build_opts);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let sim = SimUart::default();
+    let built = uart::build(
+        dir.path(),
+        &sources,
+        board.pins,
+        sim,
+        &verilator::cache_root(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let idle = generated.manifest.cycles_per_probe_max + 4 * sim.timeout;
+    let board = SimBoard::start(&built, dir.path(), sim, idle, Duration::from_secs(20)).unwrap();
+    Setup {
+        _dir: dir,
+        board,
+        generated,
+        model: FixedModel::new(&q),
+        cfg: RunConfig::new(mode, 20).unwrap(),
+    }
+}
+
+fn random_states(n: usize, count: usize, seed: u64) -> Vec<State> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..count)
+        .map(|_| {
+            let signs: Vec<i8> = (0..n).map(|_| if rng.gen() { 1 } else { -1 }).collect();
+            State::from_signs(&signs)
+        })
+        .collect()
+}
+
+fn check_probes(s: &mut Setup, count: usize) {
+    let n = s.generated.manifest.neurons;
+    for (k, probe) in random_states(n, count, 7).iter().enumerate() {
+        let got = s
+            .board
+            .link
+            .recall(probe)
+            .unwrap_or_else(|e| panic!("probe {k}: {e}"));
+        let want = s.model.run(probe, &s.cfg);
+        assert_eq!(
+            (&got.state, got.sweeps, got.status),
+            (&want.state, want.sweeps, want.status),
+            "probe {k}"
+        );
+    }
+}
+
+fn expect_error(s: &mut Setup, error: DeviceError) {
+    match s.board.link.receive().unwrap() {
+        Reply::Error { error: got, .. } => assert_eq!(got, error),
+        other => panic!("expected {error:?}, got {other:?}"),
+    }
+}
+
+/// Waits until the bridge has drained a bad frame (the line idle for its timeout) and
+/// checks nothing else was replied: the host rule after an error reply.
+fn settle(s: &mut Setup) {
+    s.board.link.timeout = Duration::from_millis(400);
+    let extra = s.board.link.receive();
+    assert!(extra.is_err(), "a drained payload made a frame: {extra:?}");
+    s.board.link.timeout = Duration::from_secs(20);
+}
+
+#[test]
+fn info_and_probes_are_bit_exact_through_the_uart() {
+    if !verilator_present() {
+        return;
+    }
+    for (n, arch, mode, board) in [
+        (10, Arch::Folded, UpdateMode::Async, "icebreaker"),
+        (16, Arch::Parallel, UpdateMode::Sync, "ulx3s-85f"),
+        (21, Arch::Folded, UpdateMode::Sync, "ice40-hx8k-breakout"),
+    ] {
+        let mut s = start(n, arch, mode, find_board(board).unwrap());
+        let info = s.board.link.info().unwrap();
+        assert_eq!(info.version, PROTOCOL_VERSION);
+        assert_eq!(info.neurons, n);
+        assert_eq!(info.weight_bits, 4);
+        assert_eq!(info.max_sweeps, 20);
+        assert_eq!(info.async_update, mode == UpdateMode::Async);
+        assert_eq!(info.folded, arch == Arch::Folded);
+        assert_eq!(info.design_id, design_id(&s.generated.manifest));
+        assert_eq!(
+            u64::from(info.clock_hz),
+            find_board(board).unwrap().clock_hz
+        );
+        check_probes(&mut s, 12);
+    }
+}
+
+#[test]
+fn bad_frames_get_error_replies_and_the_bridge_recovers() {
+    if !verilator_present() {
+        return;
+    }
+    let mut s = start(
+        12,
+        Arch::Folded,
+        UpdateMode::Sync,
+        find_board("icebreaker").unwrap(),
+    );
+    let n = 12;
+    let probe = random_states(n, 1, 3).pop().unwrap();
+    let link = &mut s.board.link;
+    link.decoder.neurons = Some(n);
+
+    // A wrong check byte.
+    let mut bad = protocol::probe_frame(&probe);
+    *bad.last_mut().unwrap() ^= 0x55;
+    link.send(&bad).unwrap();
+    expect_error(&mut s, DeviceError::Check);
+
+    // A probe with the wrong length: the payload is drained, not parsed as frames,
+    // even when it contains the sync byte.
+    let link = &mut s.board.link;
+    link.send(&protocol::frame(
+        HOST_SYNC,
+        T_PROBE,
+        &[HOST_SYNC, T_INFO, 0, 0, 0],
+    ))
+    .unwrap();
+    expect_error(&mut s, DeviceError::Length);
+    settle(&mut s);
+
+    // An unknown frame type, then noise outside frames (ignored).
+    let link = &mut s.board.link;
+    link.send(&protocol::frame(HOST_SYNC, 0x33, &[])).unwrap();
+    expect_error(&mut s, DeviceError::UnknownType);
+    settle(&mut s);
+    s.board.link.send(&[0x00, 0xFF, 0x12]).unwrap();
+
+    // A frame cut short: the bridge times out.
+    let frame = protocol::probe_frame(&probe);
+    s.board.link.send(&frame[..3]).unwrap();
+    expect_error(&mut s, DeviceError::Timeout);
+
+    // After all that, probes still work.
+    check_probes(&mut s, 4);
+}
