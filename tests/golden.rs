@@ -11,7 +11,12 @@ fn root() -> PathBuf {
 
 /// Compares `actual` with tests/golden/NAME, or rewrites it under UPDATE_GOLDEN=1.
 fn check_golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
+    check_golden_file(&root().join("tests/golden").join(name), actual);
+}
+
+/// Compares `actual` with the file at `path`, or rewrites it under UPDATE_GOLDEN=1.
+fn check_golden_file(path: &Path, actual: &str) {
+    let path = path.to_path_buf();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
@@ -270,4 +275,46 @@ fn user_names_never_reach_verilog_unescaped() {
     let core = std::fs::read_to_string(dir.path().join("evil/module____finish____.v")).unwrap();
     assert!(!core.contains("$finish"));
     assert!(!core.contains('"'));
+}
+
+#[test]
+fn board_constraint_files_in_constraints_dir() {
+    use hopgen::fpga::board::BOARDS;
+    use hopgen::fpga::constraints::constraints_text;
+    for board in BOARDS {
+        check_golden_file(
+            &root().join("constraints").join(board.constraints),
+            &constraints_text(board),
+        );
+    }
+}
+
+#[test]
+fn board_tops() {
+    let dir = workdir();
+    for (board, arch) in [
+        ("icebreaker", "folded"),
+        ("ulx3s-85f", "parallel"),
+        ("ice40-hx8k-breakout", "folded"),
+    ] {
+        let out = format!("b-{board}");
+        ok(
+            dir.path(),
+            &[
+                "build",
+                "tiny5.json",
+                "--board",
+                board,
+                "--arch",
+                arch,
+                "--sources-only",
+                "-o",
+                &out,
+            ],
+        );
+        for file in ["hop_board.v", "synth.ys"] {
+            let text = std::fs::read_to_string(dir.path().join(&out).join(file)).unwrap();
+            check_golden(&format!("board/{board}/{file}"), &text);
+        }
+    }
 }

@@ -90,6 +90,17 @@ fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup
     for (name, text) in &files {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
+    // The board top passes verilator -Wall and yosys' design checks.
+    let mut lint = vec![
+        "--lint-only".to_string(),
+        "-Wall".into(),
+        "--top-module".into(),
+        "hop_board".into(),
+    ];
+    lint.extend(sources.iter().cloned());
+    VERILATOR
+        .run(&lint, dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
     let sim = SimUart::default();
     let built = uart::build(
         dir.path(),

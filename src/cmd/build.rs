@@ -6,6 +6,7 @@ use crate::error::{Error, InputError, InputErrorKind};
 use crate::fpga::board::{board_names, find_board, Board, Part};
 use crate::fpga::report::BuildStatus;
 use crate::fpga::{self, BuildOptions, DEFAULT_BAUD};
+use crate::synth::outdir::write_output_dir;
 use crate::synth::target::Target;
 use clap::Args;
 use std::path::PathBuf;
@@ -36,6 +37,10 @@ pub struct BuildArgs {
     /// Keep yosys from mapping memories to the UP5K's SPRAM.
     #[arg(long)]
     pub no_spram: bool,
+    /// Write the build directory's sources (core, board top, constraints, yosys
+    /// script) and stop: for running the tools yourself.
+    #[arg(long)]
+    pub sources_only: bool,
     #[command(flatten)]
     pub core: CoreOpts,
 }
@@ -122,6 +127,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         core.generated.manifest.update,
         core.generated.arch_reason
     );
+    if args.sources_only {
+        fpga::check_baud(opts.clock_hz(), opts.baud)?;
+        let (files, _) = fpga::build_files(&core.generated, &opts);
+        write_output_dir(&dir, &files, core_opts.force)?;
+        println!("wrote     {} (sources only)", dir.display());
+        return Ok(());
+    }
     let bar = super::spinner("starting");
     let progress = |what: &str| bar.set_message(what.to_string());
     let outcome = fpga::build(

@@ -16,12 +16,21 @@ pub fn constraints_text(board: &Board) -> String {
 
 fn header(board: &Board, comment: &str) -> String {
     let mut out = String::new();
+    let boards: Vec<&str> = super::board::BOARDS
+        .iter()
+        .filter(|b| b.constraints == board.constraints)
+        .map(|b| b.title)
+        .collect();
     for line in [
         format!(
             "{}: pins of the hopgen board top (module hop_board).",
             board.constraints
         ),
-        format!("Board: {}; clock {} MHz.", board.title, mhz(board.clock_hz)),
+        format!(
+            "For: {}; clock {} MHz.",
+            boards.join("; "),
+            mhz(board.clock_hz)
+        ),
         "Generated from src/fpga/board.rs by hopgen; `make golden` refreshes constraints/.".into(),
     ] {
         let _ = writeln!(out, "{comment} {line}");

@@ -142,9 +142,9 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
         wire(n, "core_out_state", ""),
         wire(16, "core_out_sweeps", ""),
         wire(2, "core_out_status", ""),
-        wire(1, "busy", ""),
-        wire(1, "converged", ""),
-        wire(1, "error_seen", ""),
+    ];
+    items.extend(led_signals(cfg.pins));
+    items.extend([
         Item::Blank,
         Item::Instance {
             module: id("hop_reset_sync"),
@@ -233,7 +233,7 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
             ]),
         },
         Item::Blank,
-    ];
+    ]);
     items.extend(cfg.pins.iter().filter_map(output_assign));
     Module {
         name: id(TOP_MODULE),
@@ -253,6 +253,40 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
         ports: cfg.pins.iter().map(pin_port).collect(),
         items,
     }
+}
+
+/// The bridge's LED signals; those this board has no LED for are declared inside a
+/// Verilator lint exception (they are unused by design).
+fn led_signals(pins: &[Pin]) -> Vec<Item> {
+    let shown: Vec<LedSignal> = pins
+        .iter()
+        .filter_map(|p| match p.role {
+            Role::Led { shows, .. } => Some(shows),
+            _ => None,
+        })
+        .collect();
+    let mut used = vec![];
+    let mut unused = vec![];
+    for (signal, name) in [
+        (LedSignal::Busy, "busy"),
+        (LedSignal::Converged, "converged"),
+        (LedSignal::Error, "error_seen"),
+    ] {
+        let decl = wire(1, name, signal.describe());
+        if shown.contains(&signal) {
+            used.push(decl);
+        } else {
+            unused.push(decl);
+        }
+    }
+    if !unused.is_empty() {
+        used.push(Item::Comment(
+            vec!["verilator lint_off UNUSEDSIGNAL".into()],
+        ));
+        used.extend(unused);
+        used.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
+    }
+    used
 }
 
 fn output_assign(pin: &Pin) -> Option<Item> {
