@@ -240,3 +240,52 @@ fn bad_frames_get_error_replies_and_the_bridge_recovers() {
     // After all that, probes still work.
     check_probes(&mut s, 4);
 }
+
+#[test]
+fn run_sim_talks_to_a_sources_only_build() {
+    if !verilator_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let hopgen = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hopgen"))
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{args:?}: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    hopgen(&["random-patterns", "-n", "16", "-p", "2", "-o", "p.json"]);
+    hopgen(&["train", "p.json", "-o", "w.json"]);
+    hopgen(&[
+        "build",
+        "w.json",
+        "--board",
+        "ulx3s-25f",
+        "--sources-only",
+        "-o",
+        "b",
+    ]);
+    let text = hopgen(&[
+        "run",
+        "--sim",
+        "--build",
+        "b",
+        "--weights",
+        "w.json",
+        "--trials",
+        "6",
+    ]);
+    assert!(text.contains("device    N = 16, W = 8"), "{text}");
+    assert!(text.contains("clock 25.0 MHz"), "{text}");
+    assert!(
+        text.contains("board and model agree on all 6 probes"),
+        "{text}"
+    );
+}

@@ -4,12 +4,13 @@
 
 use super::ProbeOpts;
 use crate::error::{Error, InputError, InputErrorKind};
-use crate::fpga::board::{board_names, find_board};
+use crate::fpga::board::{board_names, find_board, Board, PART_PINS};
 use crate::fpga::top::design_id_of;
 use crate::fpga::DEFAULT_BAUD;
 use crate::model::{FixedModel, RunConfig};
 use crate::protocol::{DeviceInfo, Link};
 use crate::render::{drawing_shape, side_by_side};
+use crate::sim::uart::{SimBoard, SimUart};
 use crate::state::State;
 use crate::synth::manifest::CoreModel;
 use clap::Args;
@@ -41,6 +42,10 @@ pub struct RunArgs {
     /// Seconds to wait for each reply.
     #[arg(long, default_value_t = 2.0)]
     pub timeout: f64,
+    /// Talk to the --build directory's board top simulated in Verilator (UART at the
+    /// bit level, 8 clocks per bit) instead of a board.
+    #[arg(long, requires = "build", conflicts_with = "port")]
+    pub sim: bool,
 }
 
 fn option_error(problem: String, hint: &str) -> Error {
@@ -136,13 +141,66 @@ fn describe(info: &DeviceInfo) -> String {
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let timeout = Duration::from_secs_f64(args.timeout.max(0.01));
+    if args.sim {
+        let mut board = start_sim(args, timeout)?;
+        return session(args, &mut board.link, "simulated board");
+    }
     let port = port_name(args)?;
     let (reader, writer) = crate::serial::open(&port, args.baud)?;
-    let mut link = Link::new(
-        reader,
-        writer,
-        Duration::from_secs_f64(args.timeout.max(0.01)),
+    let mut link = Link::new(reader, writer, timeout);
+    session(args, &mut link, &port)
+}
+
+/// The board the build was made for: --board, else the build's `build.json`, else
+/// none (a part-only build).
+fn build_board(args: &RunArgs, dir: &std::path::Path) -> Result<Option<&'static Board>, Error> {
+    let recorded = std::fs::read_to_string(dir.join(crate::fpga::BUILD_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<crate::fpga::BuildDescription>(&t).ok())
+        .and_then(|d| d.board);
+    match args.board.clone().or(recorded) {
+        None => Ok(None),
+        Some(name) => find_board(&name).map(Some).ok_or_else(|| {
+            option_error(
+                format!("unknown board {name:?}"),
+                &format!("choose one of {}", board_names()),
+            )
+        }),
+    }
+}
+
+/// Builds the build directory's board top in Verilator and starts it.
+fn start_sim(args: &RunArgs, timeout: Duration) -> Result<SimBoard, Error> {
+    let dir = args
+        .build
+        .as_ref()
+        .expect("clap requires --build with --sim");
+    let core = CoreModel::read(&dir.join(crate::synth::manifest::MANIFEST_FILE))?;
+    let pins = build_board(args, dir)?.map_or(PART_PINS, |b| b.pins);
+    let sources = crate::fpga::top_sources(&core.sources);
+    let uart = SimUart::default();
+    let bar = super::spinner("building the board top with Verilator");
+    let built = crate::sim::uart::build(
+        dir,
+        &sources,
+        pins,
+        uart,
+        &crate::sim::verilator::cache_root(),
     );
+    bar.finish_and_clear();
+    let built = built.map_err(Error::from)?;
+    let idle = core.cycles_per_probe_max + 4 * uart.timeout;
+    Ok(SimBoard::start(&built, dir, uart, idle, timeout).map_err(Error::from)?)
+}
+
+/// INFO, then every probe: printed, drawn, and checked against the model when the
+/// build is known.
+fn session<R: std::io::Read, W: std::io::Write>(
+    args: &RunArgs,
+    link: &mut Link<R, W>,
+    port: &str,
+) -> anyhow::Result<()> {
     let device = |e: crate::protocol::LinkError| Error::Device(format!("{port}: {e}"));
     let info = link.info().map_err(device)?;
     println!("{}", describe(&info));

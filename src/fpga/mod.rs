@@ -102,6 +102,32 @@ pub fn check_baud(clock_hz: u64, baud: u32) -> Result<(), Error> {
     Ok(())
 }
 
+/// What a build directory was made for (`build.json`), read by `hopgen run --sim`.
+pub const BUILD_FILE: &str = "build.json";
+
+/// `build.json`: board, part, clock and UART speed of the board top.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BuildDescription {
+    pub format: String,
+    pub board: Option<String>,
+    pub part: String,
+    pub clock_hz: u64,
+    pub baud: u32,
+}
+
+pub const BUILD_FORMAT: &str = "hopgen-build/1";
+
+fn build_description(opts: &BuildOptions) -> String {
+    let d = BuildDescription {
+        format: BUILD_FORMAT.into(),
+        board: opts.board.map(|b| b.name.to_string()),
+        part: opts.part.name().into(),
+        clock_hz: opts.clock_hz(),
+        baud: opts.baud,
+    };
+    serde_json::to_string_pretty(&d).expect("serialises") + "\n"
+}
+
 /// The Verilog sources of a board top, in compile order: the board library, the
 /// core's sources, the board top.
 pub fn top_sources(core_sources: &[String]) -> Vec<String> {
@@ -151,6 +177,7 @@ pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<S
             constraints::constraints_text(b).into_bytes(),
         );
     }
+    files.insert(BUILD_FILE.into(), build_description(opts).into_bytes());
     let script = flow::yosys_script(
         &sources,
         top::TOP_MODULE,

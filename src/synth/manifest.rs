@@ -73,6 +73,8 @@ pub struct CoreModel {
     pub format: String,
     pub name: String,
     pub top: String,
+    pub sources: Vec<String>,
+    pub cycles_per_probe_max: u64,
     pub neurons: usize,
     pub update: String,
     pub max_sweeps: u32,
