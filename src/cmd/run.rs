@@ -191,7 +191,7 @@ fn start_sim(args: &RunArgs, timeout: Duration) -> Result<SimBoard, Error> {
     bar.finish_and_clear();
     let built = built.map_err(Error::from)?;
     let idle = core.cycles_per_probe_max + 4 * uart.timeout;
-    Ok(SimBoard::start(&built, dir, uart, idle, timeout).map_err(Error::from)?)
+    SimBoard::start(&built, dir, uart, idle, timeout).map_err(Error::from)
 }
 
 /// INFO, then every probe: printed, drawn, and checked against the model when the
