@@ -19,4 +19,9 @@ step "$HOPGEN" recall "$OUT/glyphs.json" --weight-bits 4 --noise 0.2 --show 3
 # Five bits suffice: the hardware core, folded, async (see docs/ARCHITECTURES.md),
 # built with Verilator and checked probe by probe against the model.
 step "$HOPGEN" cosim "$OUT/glyphs.json" --weight-bits 5 --update async --noise 0.2 --probes 500 -o "$OUT/rtl"
+# The same core on an FPGA: a ULX3S bitstream (yosys, nextpnr, ecppack) with its
+# report, then the board's UART protocol spoken to its board top in Verilator.
+step "$HOPGEN" build "$OUT/glyphs.json" --board ulx3s-85f --arch folded --weight-bits 5 --update async -o "$OUT/ulx3s" --force
+step "$HOPGEN" flash "$OUT/ulx3s" --dry-run
+step "$HOPGEN" run --sim --build "$OUT/ulx3s" --weights "$OUT/glyphs.json" --noise 0.2 --trials 5 --show 1
 printf '\ndemo outputs are in %s/\n' "$OUT"

@@ -436,7 +436,7 @@ mod tests {
         let mut state = State::all_minus(3);
         state.set(1, true);
         let f = probe_frame(&state);
-        assert_eq!(&f[..5], &[0xA5, 0x01, 0x01, 0x00, 0b010]);
-        assert_eq!(f[5], crc8(&f[1..5]));
+        // The example in docs/PROTOCOL.md.
+        assert_eq!(f, [0xA5, 0x01, 0x01, 0x00, 0b010, 0x73]);
     }
 }
