@@ -221,6 +221,41 @@ fn a_core_too_big_for_the_part_is_reported_with_exit_7() {
 }
 
 #[test]
+fn a_pll_clocks_the_core_when_the_board_clock_differs() {
+    if !flow_tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let w = weights(tmp.path(), 8);
+    let w = w.to_str().unwrap();
+    for (board, freq, achieved, primitive) in [
+        ("icebreaker", "30", 30_000_000, "SB_PLL40_PAD"),
+        ("ulx3s-25f", "50", 50_000_000, "EHXPLLL"),
+    ] {
+        let out = format!("pll-{board}");
+        let text = ok(&hopgen(
+            &[
+                "build", w, "--board", board, "--freq", freq, "--arch", "folded", "-o", &out,
+            ],
+            tmp.path(),
+        ));
+        assert!(text.contains("(PLL: "), "{text}");
+        let dir = tmp.path().join(&out);
+        let r = report(&dir);
+        assert_eq!(r["status"], "ok", "{r}");
+        assert_eq!(r["timing"]["core_clock_hz"], achieved);
+        let pll = std::fs::read_to_string(dir.join("hop_pll.v")).unwrap();
+        assert!(pll.contains(primitive), "{pll}");
+        let top = std::fs::read_to_string(dir.join("hop_board.v")).unwrap();
+        assert!(top.contains("hop_pll pll ("), "{top}");
+        assert!(top.contains(&format!(
+            "parameter integer CLKS_PER_BIT = {}",
+            (achieved + 57_600) / 115_200
+        )));
+    }
+}
+
+#[test]
 fn flash_dry_run_prints_the_loader_command() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("b");

@@ -84,6 +84,7 @@ fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup
         seed: 1,
         allow_timing_fail: false,
         spram: false,
+        pll: None,
     };
     let (files, sources) = build_files(&generated, &build_opts);
     let dir = tempfile::tempdir().unwrap();

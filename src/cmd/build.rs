@@ -4,6 +4,7 @@
 use super::synth::CoreOpts;
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::fpga::board::{board_names, find_board, Board, Part};
+use crate::fpga::pll;
 use crate::fpga::report::BuildStatus;
 use crate::fpga::{self, BuildOptions, DEFAULT_BAUD};
 use crate::synth::outdir::write_output_dir;
@@ -24,8 +25,9 @@ pub struct BuildArgs {
     /// UART speed of the board top.
     #[arg(long, default_value_t = DEFAULT_BAUD)]
     pub baud: u32,
-    /// Target clock for place and route in MHz (default: the board clock; for --part,
-    /// 50 on iCE40 and 100 on ECP5).
+    /// Core clock in MHz. For a board, a different value than its oscillator adds a
+    /// PLL (icepll / ecppll); for --part, the place-and-route target (default 50 on
+    /// iCE40, 100 on ECP5).
     #[arg(long)]
     pub freq: Option<f64>,
     /// nextpnr's placement seed.
@@ -92,15 +94,24 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
             "give the target clock in MHz, e.g. --freq 48",
         ));
     }
-    if let Some(b) = board.filter(|_| (freq - default_freq).abs() > 1e-9) {
-        return Err(option_error(
-            format!(
-                "--freq {freq} differs from the {} clock ({default_freq} MHz), and board tops do not generate a PLL yet",
-                b.name
-            ),
-            "leave out --freq for board builds, or use --part to see the Fmax a part reaches",
-        ));
-    }
+    // A board clocked at another frequency than its oscillator gets a PLL; nextpnr
+    // then targets what the PLL achieves.
+    let (pll, freq) = match board.filter(|_| (freq - default_freq).abs() > 1e-9) {
+        None => (None, freq),
+        Some(b) => {
+            let pll = pll::generate(b, freq).map_err(|e| {
+                option_error(
+                    format!(
+                        "no PLL setting gives {freq} MHz from the {} MHz clock of {}: {e}",
+                        default_freq, b.name
+                    ),
+                    "choose another --freq (iCE40 PLLs reach 16–275 MHz, ECP5 3.1–400 MHz)",
+                )
+            })?;
+            let achieved = pll.achieved_hz as f64 / 1e6;
+            (Some(pll), achieved)
+        }
+    };
     let opts = BuildOptions {
         board,
         part,
@@ -109,6 +120,7 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
         seed: args.seed,
         allow_timing_fail: args.allow_timing_fail,
         spram: !args.no_spram,
+        pll,
     };
     Ok((opts, core))
 }

@@ -178,7 +178,7 @@ fn start_sim(args: &RunArgs, timeout: Duration) -> Result<SimBoard, Error> {
         .expect("clap requires --build with --sim");
     let core = CoreModel::read(&dir.join(crate::synth::manifest::MANIFEST_FILE))?;
     let pins = build_board(args, dir)?.map_or(PART_PINS, |b| b.pins);
-    let sources = crate::fpga::top_sources(&core.sources);
+    let sources = crate::fpga::sim_sources(dir, &core.sources);
     let uart = SimUart::default();
     let bar = super::spinner("building the board top with Verilator");
     let built = crate::sim::uart::build(

@@ -9,6 +9,7 @@ pub mod board;
 pub mod constraints;
 pub mod flow;
 pub mod loader;
+pub mod pll;
 pub mod report;
 pub mod top;
 
@@ -38,15 +39,18 @@ pub struct BuildOptions {
     pub allow_timing_fail: bool,
     /// Map suitable memories to SPRAM (iCE40 UP5K).
     pub spram: bool,
+    /// The PLL that makes the core clock from the board clock, when they differ.
+    pub pll: Option<pll::Pll>,
 }
 
 impl BuildOptions {
-    /// The clock the core runs at: the board's oscillator (no PLL yet), or the target
-    /// frequency of a part-only build.
+    /// The clock the core runs at: the PLL's output, the board's oscillator, or the
+    /// target frequency of a part-only build.
     pub fn clock_hz(&self) -> u64 {
-        match self.board {
-            Some(b) => b.clock_hz,
-            None => (self.freq_mhz * 1e6).round() as u64,
+        match (&self.pll, self.board) {
+            (Some(pll), _) => pll.achieved_hz,
+            (None, Some(b)) => b.clock_hz,
+            (None, None) => (self.freq_mhz * 1e6).round() as u64,
         }
     }
 
@@ -128,25 +132,47 @@ fn build_description(opts: &BuildOptions) -> String {
     serde_json::to_string_pretty(&d).expect("serialises") + "\n"
 }
 
-/// The Verilog sources of a board top, in compile order: the board library, the
-/// core's sources, the board top.
-pub fn top_sources(core_sources: &[String]) -> Vec<String> {
+/// The Verilog sources of a board top, in compile order: the board library, the PLL
+/// (`pll_file`: the real one, its simulation stand-in, or none), the core's sources,
+/// the board top.
+pub fn top_sources(core_sources: &[String], pll_file: Option<&str>) -> Vec<String> {
     let mut sources: Vec<String> = library::BOARD_LIBRARY
         .iter()
         .map(|lib| lib.file.to_string())
         .collect();
+    sources.extend(pll_file.map(str::to_string));
     sources.extend(core_sources.iter().cloned());
     sources.push(top::TOP_FILE.into());
     sources
+}
+
+/// Sources for simulating a build directory's board top: the PLL, if any, replaced by
+/// its stand-in.
+pub fn sim_sources(dir: &Path, core_sources: &[String]) -> Vec<String> {
+    let pll = dir
+        .join(pll::PLL_SIM_FILE)
+        .exists()
+        .then_some(pll::PLL_SIM_FILE);
+    top_sources(core_sources, pll)
 }
 
 /// The source files of a build: the core's files, the board library, the board top,
 /// the constraint file and the yosys script. Returns them with the Verilog compile order.
 pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<String>) {
     let mut files = core.files.clone();
-    let sources = top_sources(&core.manifest.sources);
+    let sources = top_sources(
+        &core.manifest.sources,
+        opts.pll.as_ref().map(|_| pll::PLL_FILE),
+    );
     for lib in library::BOARD_LIBRARY {
         files.insert(lib.file.into(), lib.text.as_bytes().to_vec());
+    }
+    if let Some(p) = &opts.pll {
+        files.insert(pll::PLL_FILE.into(), p.text.as_bytes().to_vec());
+        files.insert(
+            pll::PLL_SIM_FILE.into(),
+            pll::sim_model(opts.part.family()).into_bytes(),
+        );
     }
     let (pins, title) = match opts.board {
         Some(b) => (b.pins, b.title.to_string()),
@@ -160,6 +186,7 @@ pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<S
         clock_hz: opts.clock_hz(),
         baud: opts.baud,
         title,
+        pll: opts.pll.as_ref().map(|p| p.ports),
     };
     let module = top::board_top(&core.manifest, &cfg);
     let text = crate::verilog::print_file(&crate::verilog::File {
@@ -419,6 +446,8 @@ fn make_report(
         weights_in: cells.weights_in(opts.part.family()),
         timing: report::TimingSummary {
             target_mhz: opts.freq_mhz,
+            core_clock_hz: opts.clock_hz(),
+            pll_requested_mhz: opts.pll.as_ref().map(|p| p.requested_mhz),
             fmax_mhz: fmax,
             met,
         },

@@ -172,6 +172,10 @@ pub struct DesignSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimingSummary {
     pub target_mhz: f64,
+    /// The clock the core runs at (board oscillator, PLL output, or the part target).
+    pub core_clock_hz: u64,
+    /// The frequency asked of the PLL, when the board top has one.
+    pub pll_requested_mhz: Option<f64>,
     pub fmax_mhz: Option<f64>,
     pub met: Option<bool>,
 }
@@ -335,7 +339,17 @@ impl Report {
         let fmax = t
             .fmax_mhz
             .map_or("not placed".into(), |f| format!("{f:.1} MHz"));
-        let _ = writeln!(out, "clock     target {:.1} MHz, Fmax {fmax}", t.target_mhz);
+        let pll = t.pll_requested_mhz.map_or(String::new(), |r| {
+            format!(
+                " (PLL: {:.3} MHz for {r} requested)",
+                t.core_clock_hz as f64 / 1e6
+            )
+        });
+        let _ = writeln!(
+            out,
+            "clock     target {:.1} MHz, Fmax {fmax}{pll}",
+            t.target_mhz
+        );
         let p = &self.performance;
         let _ = writeln!(
             out,

@@ -26,6 +26,8 @@ pub struct TopConfig<'a> {
     pub baud: u32,
     /// Where the name of the board or part appears in comments.
     pub title: String,
+    /// A PLL between the board clock and the core (`hop_pll`), with its port names.
+    pub pll: Option<super::pll::PllPorts>,
 }
 
 impl TopConfig<'_> {
@@ -116,13 +118,38 @@ fn port_named(pins: &[Pin], role: Role) -> Option<&'static str> {
 /// The board top module.
 pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
     let n = manifest.neurons as u32;
-    let clk = port_named(cfg.pins, Role::Clock).expect("every pin set has a clock");
+    let pin_clk = port_named(cfg.pins, Role::Clock).expect("every pin set has a clock");
     let rx = port_named(cfg.pins, Role::UartRx).expect("every pin set has a UART");
     let tx = port_named(cfg.pins, Role::UartTx).expect("every pin set has a UART");
-    let arm = port_named(cfg.pins, Role::ResetButtonN).map_or(Expr::uint(1, 1), sig);
+    let button = port_named(cfg.pins, Role::ResetButtonN).map(sig);
+    let (clk, arm, mut items) = match cfg.pll {
+        None => (pin_clk, button.unwrap_or(Expr::uint(1, 1)), vec![]),
+        Some(ports) => {
+            let locked = sig("pll_locked");
+            let arm = match button {
+                Some(b) => b.binary(BinaryOp::And, locked),
+                None => locked,
+            };
+            let pll = vec![
+                wire(1, "core_clk", "the PLL's output: clocks everything below"),
+                wire(1, "pll_locked", ""),
+                Item::Instance {
+                    module: id(super::pll::PLL_MODULE),
+                    name: id("pll"),
+                    params: vec![],
+                    ports: conn(&[
+                        (ports.clock_in, sig(pin_clk)),
+                        (ports.clock_out, sig("core_clk")),
+                        (ports.locked, sig("pll_locked")),
+                    ]),
+                },
+            ];
+            ("core_clk", arm, pll)
+        }
+    };
     let info = info_bytes(manifest, cfg.clock_hz);
     let info_hex: String = info.iter().rev().map(|b| format!("{b:02x}")).collect();
-    let mut items = vec![
+    items.extend([
         wire(
             1,
             "rst",
@@ -142,7 +169,7 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
         wire(n, "core_out_state", ""),
         wire(16, "core_out_sweeps", ""),
         wire(2, "core_out_status", ""),
-    ];
+    ]);
     items.extend(led_signals(cfg.pins));
     items.extend([
         Item::Blank,
@@ -320,9 +347,14 @@ fn doc_lines(manifest: &Manifest, cfg: &TopConfig) -> Vec<String> {
         ),
         format!("For {}.", cfg.title),
         format!(
-            "UART 8N1 at {} baud from a {} Hz clock ({} clocks per bit).",
+            "UART 8N1 at {} baud from a {} Hz {} ({} clocks per bit).",
             cfg.baud,
             cfg.clock_hz,
+            if cfg.pll.is_some() {
+                "PLL clock"
+            } else {
+                "clock"
+            },
             cfg.clks_per_bit()
         ),
         format!("INFO: design id {:08x}.", design_id(manifest)),

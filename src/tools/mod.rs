@@ -74,6 +74,18 @@ pub const ECPPACK: Tool = Tool {
     default_exe: "yowasp-ecppack",
     alternatives: &["ecppack"],
 };
+pub const ICEPLL: Tool = Tool {
+    name: "icepll",
+    env: "HOPGEN_ICEPLL",
+    default_exe: "yowasp-icepll",
+    alternatives: &["icepll"],
+};
+pub const ECPPLL: Tool = Tool {
+    name: "ecppll",
+    env: "HOPGEN_ECPPLL",
+    default_exe: "yowasp-ecppll",
+    alternatives: &["ecppll"],
+};
 // Loaders (`hopgen flash`), tried in this order.
 pub const OPENFPGALOADER: Tool = Tool {
     name: "openFPGALoader",
