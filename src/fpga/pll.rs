@@ -124,10 +124,8 @@ pub fn achieved_mhz(log: &str) -> Option<f64> {
         let line = line.trim();
         let value = if line.starts_with("F_PLLOUT:") && line.ends_with("(achieved)") {
             line.trim_start_matches("F_PLLOUT:")
-        } else if let Some(rest) = line.strip_prefix("clkout0 frequency:") {
-            rest
         } else {
-            return None;
+            line.strip_prefix("clkout0 frequency:")?
         };
         value.split_whitespace().next()?.parse().ok()
     })
