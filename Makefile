@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HOPGEN := target/release/hopgen
 
-.PHONY: all deps build demo test lint unit bench-smoke golden bench bench-setup capacity clean
+.PHONY: all deps build demo test lint unit bench-smoke golden bench bench-setup qor capacity clean
 
 all: build
 
@@ -48,6 +48,13 @@ bench-smoke:
 	@$(MAKE) --no-print-directory bench-setup || echo "numpy unavailable: the quick bench skips the numpy baseline"
 	$(CARGO) build --release --bins
 	target/release/hopgen-bench --quick > /dev/null
+
+# The largest core per part, architecture and W, by real yosys + nextpnr builds
+# (src/qor.rs): writes docs/QOR.md and bench/qor.json. Takes hours; ONLY=ecp5 (or
+# any part-name text) runs a subset.
+qor: deps
+	$(CARGO) build --release --bins
+	target/release/hopgen-qor $(if $(ONLY),--only $(ONLY))
 
 # Storage capacity of each learning rule at N = 256 (float and W = 8).
 capacity: deps

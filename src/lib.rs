@@ -17,6 +17,7 @@ pub mod learn;
 pub mod model;
 pub mod network;
 pub mod protocol;
+pub mod qor;
 pub mod quantize;
 pub mod recall;
 pub mod render;

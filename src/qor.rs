@@ -1,0 +1,395 @@
+//! `make qor`: for each part, architecture, update mode and weight width, the largest
+//! N that fits, found by real `hopgen build` runs (yosys + nextpnr), with its cost,
+//! Fmax and speed. Writes `bench/qor.json` (every build tried) and `docs/QOR.md`.
+//!
+//! The search doubles N from a start value until a build does not fit (or N reaches the
+//! case's limit), then bisects between the last fit and the first failure down to a
+//! step of 32 neurons. "Fits" means placed and routed; a missed clock target still
+//! fits, and its Fmax is reported.
+
+use crate::fpga::board::Part;
+use crate::fpga::report::{BuildStatus, Report};
+use crate::fpga::{self, BuildOptions, DEFAULT_BAUD};
+use crate::learn::{self, Rule};
+use crate::model::{UpdateMode, DEFAULT_MAX_SWEEPS};
+use crate::network::{Network, PatternSet};
+use crate::quantize::{quantize, QuantSpec};
+use crate::synth::{self, Arch, SynthOptions};
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// One search: a part, an architecture and update mode, a weight width.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Case {
+    #[serde(serialize_with = "part_name")]
+    pub part: Part,
+    pub arch: Arch,
+    #[serde(serialize_with = "mode_name")]
+    pub update: UpdateMode,
+    pub weight_bits: u32,
+    /// First N tried.
+    pub start: usize,
+    /// Largest N tried.
+    pub limit: usize,
+}
+
+fn part_name<S: serde::Serializer>(p: &Part, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.name())
+}
+
+fn mode_name<S: serde::Serializer>(m: &UpdateMode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(synth::mode_name(*m))
+}
+
+/// One build of the search.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub neurons: usize,
+    pub fits: bool,
+    pub seconds: f64,
+    pub report: Option<Report>,
+    /// Why it failed, when it did.
+    pub problem: Option<String>,
+}
+
+/// A finished search.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub case: Case,
+    pub attempts: Vec<Attempt>,
+}
+
+impl Outcome {
+    /// The largest N that fitted, with its build.
+    pub fn best(&self) -> Option<&Attempt> {
+        self.attempts
+            .iter()
+            .filter(|a| a.fits)
+            .max_by_key(|a| a.neurons)
+    }
+
+    /// The smallest N that did not fit.
+    pub fn first_failure(&self) -> Option<&Attempt> {
+        self.attempts
+            .iter()
+            .filter(|a| !a.fits)
+            .min_by_key(|a| a.neurons)
+    }
+}
+
+/// The cases `make qor` runs: folded cores on every part at W = 4 and 8 (the issue's
+/// targets), W = 3 on the ECP5-85F, and parallel cores at small N.
+pub fn default_cases() -> Vec<Case> {
+    let parts = [
+        Part::Up5kSg48,
+        Part::Hx8kCt256,
+        Part::Ecp5_25kBg381,
+        Part::Ecp5_85kBg381,
+    ];
+    let mut cases = vec![];
+    for part in parts {
+        let big = part.capacity().luts > 20_000;
+        for update in [UpdateMode::Sync, UpdateMode::Async] {
+            for w in [4, 8] {
+                cases.push(Case {
+                    part,
+                    arch: Arch::Folded,
+                    update,
+                    weight_bits: w,
+                    start: 128,
+                    limit: if big { 2048 } else { 1024 },
+                });
+            }
+            cases.push(Case {
+                part,
+                arch: Arch::Parallel,
+                update,
+                weight_bits: 4,
+                start: 8,
+                limit: if big { 64 } else { 32 },
+            });
+        }
+    }
+    cases.push(Case {
+        part: Part::Ecp5_85kBg381,
+        arch: Arch::Folded,
+        update: UpdateMode::Sync,
+        weight_bits: 3,
+        start: 512,
+        limit: 2048,
+    });
+    cases
+}
+
+/// A Hebbian network of N neurons storing N/16 random patterns (at least 2).
+fn network(n: usize) -> Network {
+    let p = (n / 16).max(2);
+    let patterns = crate::cmd::random::random_patterns(n, p, n as u64);
+    let set = PatternSet {
+        name: None,
+        n,
+        shape: None,
+        patterns,
+        labels: vec![],
+    };
+    learn::train(&set, Rule::Hebbian, format!("qor_n{n}"))
+}
+
+/// Builds one N of a case under `work`.
+fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
+    let started = Instant::now();
+    let failed = |problem: String| Attempt {
+        neurons: n,
+        fits: false,
+        seconds: started.elapsed().as_secs_f64(),
+        report: None,
+        problem: Some(problem),
+    };
+    let net = network(n);
+    let spec = match QuantSpec::new(case.weight_bits, None) {
+        Ok(spec) => spec,
+        Err(e) => return failed(e.to_string()),
+    };
+    let q = quantize(&net, spec);
+    let opts = SynthOptions {
+        arch: case.arch,
+        mode: case.update,
+        max_sweeps: DEFAULT_MAX_SWEEPS,
+        name: None,
+        lanes: None,
+        target: case.part.target(),
+        pipeline: 0,
+    };
+    let core = match synth::generate(&net, &q, &opts) {
+        Ok(core) => core,
+        Err(e) => return failed(e.to_string()),
+    };
+    let build = BuildOptions {
+        board: None,
+        part: case.part,
+        baud: DEFAULT_BAUD,
+        freq_mhz: BuildOptions::default_freq_mhz(None, case.part),
+        seed: 1,
+        allow_timing_fail: true,
+        spram: true,
+        pll: None,
+    };
+    let dir = work.join(format!(
+        "{}-{}-{}-w{}",
+        case.part.name(),
+        case.arch.name(),
+        synth::mode_name(case.update),
+        case.weight_bits
+    ));
+    let dir = dir.join(format!("n{n}"));
+    match fpga::build(&core, &build, &dir, true, cache, &|_| {}) {
+        Ok(outcome) => {
+            let fits = outcome.report.status != BuildStatus::DoesNotFit;
+            Attempt {
+                neurons: n,
+                fits,
+                seconds: started.elapsed().as_secs_f64(),
+                problem: outcome.report.problem.clone(),
+                report: Some(outcome.report),
+            }
+        }
+        Err(e) => failed(e.to_string()),
+    }
+}
+
+/// Runs one case's search, reporting each attempt to `log`.
+pub fn search(case: &Case, work: &Path, cache: &Path, log: &dyn Fn(&Attempt)) -> Outcome {
+    search_with(case, &mut |n| {
+        let a = attempt(case, n, work, cache);
+        log(&a);
+        a
+    })
+}
+
+/// The search itself, over any way of trying an N: double from `start` until a build
+/// fails or `limit` is passed, then bisect to a step of 32 (4 below N = 64).
+pub fn search_with(case: &Case, try_n: &mut dyn FnMut(usize) -> Attempt) -> Outcome {
+    let mut attempts: Vec<Attempt> = vec![];
+    let mut run = |n: usize| {
+        let a = try_n(n);
+        let fits = a.fits;
+        attempts.push(a);
+        fits
+    };
+    let (mut good, mut bad) = (None, None);
+    let mut n = case.start;
+    while n <= case.limit {
+        if run(n) {
+            good = Some(n);
+            n *= 2;
+        } else {
+            bad = Some(n);
+            break;
+        }
+    }
+    let step = if case.start >= 64 { 32 } else { 4 };
+    if let (Some(mut lo), Some(mut hi)) = (good, bad) {
+        while hi - lo > step {
+            let mid = (lo + hi) / 2 / step * step;
+            if run(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+    }
+    Outcome {
+        case: *case,
+        attempts,
+    }
+}
+
+fn rate(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.2}M", per_s / 1e6)
+    } else if per_s >= 1e3 {
+        format!("{:.1}k", per_s / 1e3)
+    } else {
+        format!("{per_s:.1}")
+    }
+}
+
+fn used(report: &Report, prefix: &str) -> String {
+    report
+        .resources
+        .iter()
+        .find(|r| r.name.starts_with(prefix))
+        .map_or("-".into(), |r| match r.available {
+            Some(a) => format!("{}/{a}", r.used),
+            None => r.used.to_string(),
+        })
+}
+
+/// docs/QOR.md from the searches.
+pub fn markdown(outcomes: &[Outcome], tools: &str, total_seconds: f64) -> String {
+    let mut out = String::from(
+        "# Quality of results\n\n\
+         Generated by `make qor` (src/qor.rs); do not edit. For each part, architecture,\n\
+         update mode and weight width W: the largest N that `hopgen build --part` places\n\
+         and routes (a search over real yosys + nextpnr runs: doubling, then bisection to\n\
+         32 neurons; parallel cores by 4), Hebbian weights of N/16 random patterns, 16\n\
+         lanes for folded cores, max 100 sweeps. Part builds include the UART shell\n\
+         (docs/DESIGN.md). Targets: 50 MHz on iCE40, 100 MHz on ECP5; Fmax is nextpnr's\n\
+         (seed 1). probes/s is the worst case (100 sweeps, every neuron flipping) at Fmax;\n\
+         typical probes converge in 2–5 sweeps.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "Tools: {tools}. Total time: {:.0} min.\n",
+        total_seconds / 60.0
+    );
+    let _ = writeln!(
+        out,
+        "| part | arch | update | W | largest N | logic cells | LUT4 | BRAM | SPRAM | weights in | Fmax MHz | cycles/probe (max) | probes/s at Fmax (worst) | build s | first N that fails, and why |"
+    );
+    let _ = writeln!(
+        out,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for o in outcomes {
+        let c = &o.case;
+        let fail = o
+            .first_failure()
+            .map_or("none up to the limit".to_string(), |a| {
+                format!(
+                    "{}: {}",
+                    a.neurons,
+                    a.problem
+                        .as_deref()
+                        .unwrap_or("?")
+                        .replace('|', "/")
+                        .replace('\n', " ")
+                )
+            });
+        let head = format!(
+            "| {} | {} | {} | {} ",
+            c.part.name(),
+            c.arch.name(),
+            synth::mode_name(c.update),
+            c.weight_bits
+        );
+        match o.best().and_then(|a| a.report.as_ref().map(|r| (a, r))) {
+            None => {
+                let _ = writeln!(out, "{head}| none | | | | | | | | | | {fail} |");
+            }
+            Some((a, r)) => {
+                let fmax = r.timing.fmax_mhz.unwrap_or(0.0);
+                let _ = writeln!(
+                    out,
+                    "{head}| {} | {} | {} | {} | {} | {} | {fmax:.1} | {} | {} | {:.0} | {fail} |",
+                    a.neurons,
+                    used(r, "logic cells"),
+                    used(r, "LUT4"),
+                    used(
+                        r,
+                        if c.part.family() == fpga::board::Family::Ice40 {
+                            "EBR"
+                        } else {
+                            "DP16KD"
+                        }
+                    ),
+                    used(r, "SPRAM"),
+                    r.weights_in,
+                    r.performance.cycles_per_probe_max,
+                    r.performance
+                        .core_probes_per_s_at_fmax
+                        .map_or("-".into(), rate),
+                    a.seconds
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake(limit: usize) -> impl FnMut(usize) -> Attempt {
+        move |n| Attempt {
+            neurons: n,
+            fits: n <= limit,
+            seconds: 0.0,
+            report: None,
+            problem: (n > limit).then(|| "too big".into()),
+        }
+    }
+
+    fn case(start: usize, limit: usize) -> Case {
+        Case {
+            part: Part::Up5kSg48,
+            arch: Arch::Folded,
+            update: UpdateMode::Sync,
+            weight_bits: 4,
+            start,
+            limit,
+        }
+    }
+
+    #[test]
+    fn doubles_then_bisects_to_32() {
+        let o = search_with(&case(128, 2048), &mut fake(700));
+        let tried: Vec<usize> = o.attempts.iter().map(|a| a.neurons).collect();
+        assert_eq!(tried, [128, 256, 512, 1024, 768, 640, 704, 672]);
+        assert_eq!(o.best().unwrap().neurons, 672);
+        assert_eq!(o.first_failure().unwrap().neurons, 704);
+    }
+
+    #[test]
+    fn stops_at_the_limit_or_the_first_failure() {
+        let o = search_with(&case(128, 512), &mut fake(10_000));
+        assert_eq!(o.attempts.len(), 3);
+        assert!(o.first_failure().is_none());
+        let o = search_with(&case(128, 512), &mut fake(100));
+        assert_eq!(o.attempts.len(), 1);
+        assert!(o.best().is_none());
+    }
+}
