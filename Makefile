@@ -50,7 +50,7 @@ bench-smoke:
 	target/release/hopgen-bench --quick > /dev/null
 
 # The largest core per part, architecture and W, by real yosys + nextpnr builds
-# (src/qor.rs): writes docs/QOR.md and bench/qor.json. Takes hours; ONLY=ecp5 (or
+# (src/qor.rs): saves bench/qor/<case>.json and writes docs/QOR.md. Takes hours; ONLY=ecp5 (or
 # any part-name text) runs a subset.
 qor: deps
 	$(CARGO) build --release --bins

@@ -1,6 +1,7 @@
 //! `make qor`: the largest core that fits each part (src/qor.rs), by real yosys and
-//! nextpnr runs; writes bench/qor.json and docs/QOR.md. `--only TEXT` keeps the cases
-//! whose part name contains TEXT; `--jobs J` runs J searches at once (default 2).
+//! nextpnr runs; saves each search under bench/qor/ and writes docs/QOR.md. `--only TEXT` keeps the cases
+//! whose part name contains TEXT; `--jobs J` runs J searches at once (default 2);
+//! `--render` only rewrites docs/QOR.md from the saved searches.
 
 use hopgen::qor::{self, Outcome};
 use std::path::PathBuf;
@@ -15,7 +16,27 @@ fn arg(name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
+fn tool_versions() -> String {
+    [
+        hopgen::tools::FLOW_YOSYS,
+        hopgen::tools::NEXTPNR_ICE40,
+        hopgen::tools::NEXTPNR_ECP5,
+    ]
+    .iter()
+    .map(hopgen::fpga::flow::tool_version)
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
 fn main() -> anyhow::Result<()> {
+    if std::env::args().any(|a| a == "--render") {
+        let tools = tool_versions();
+        std::fs::write(
+            "docs/QOR.md",
+            qor::markdown(std::path::Path::new("bench/qor"), &tools),
+        )?;
+        return Ok(());
+    }
     let only = arg("--only");
     let jobs: usize = arg("--jobs").map_or(Ok(2), |j| j.parse())?;
     let cases: Vec<qor::Case> = qor::default_cases()
@@ -26,6 +47,7 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     let work = PathBuf::from("build/qor");
+    let saved = PathBuf::from("bench/qor");
     let cache = hopgen::sim::verilator::cache_root();
     let started = Instant::now();
     let next = AtomicUsize::new(0);
@@ -52,6 +74,9 @@ fn main() -> anyhow::Result<()> {
                     )
                 };
                 let outcome = qor::search(case, &work, &cache, &log);
+                if let Err(e) = qor::save(&outcome, &saved) {
+                    eprintln!("cannot save {}: {e}", case.key());
+                }
                 results.lock().expect("results")[i] = Some(outcome);
             });
         }
@@ -62,22 +87,14 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .flatten()
         .collect();
-    let tools = [
-        hopgen::tools::FLOW_YOSYS,
-        hopgen::tools::NEXTPNR_ICE40,
-        hopgen::tools::NEXTPNR_ECP5,
-    ]
-    .iter()
-    .map(hopgen::fpga::flow::tool_version)
-    .collect::<Vec<_>>()
-    .join(", ");
-    std::fs::create_dir_all("bench")?;
-    std::fs::write(
-        "bench/qor.json",
-        serde_json::to_string_pretty(&outcomes)? + "\n",
-    )?;
-    let md = qor::markdown(&outcomes, &tools, started.elapsed().as_secs_f64());
+    let tools = tool_versions();
+    let md = qor::markdown(&saved, &tools);
     std::fs::write("docs/QOR.md", &md)?;
     print!("{md}");
+    eprintln!(
+        "{} searches in {:.0} min",
+        outcomes.len(),
+        started.elapsed().as_secs_f64() / 60.0
+    );
     Ok(())
 }
