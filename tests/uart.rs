@@ -64,6 +64,17 @@ struct Setup {
 
 /// Generates a core and its board top, builds them in Verilator and starts them.
 fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup {
+    start_with(n, arch, mode, board, &|_, text| text.to_vec())
+}
+
+/// `start`, with every generated file passed through `edit` (for mutation checks).
+fn start_with(
+    n: usize,
+    arch: Arch,
+    mode: UpdateMode,
+    board: &'static Board,
+    edit: &dyn Fn(&str, &[u8]) -> Vec<u8>,
+) -> Setup {
     let net = network(n, n as u64);
     let q = quantize(&net, QuantSpec::new(4, Some(0)).unwrap());
     let opts = SynthOptions {
@@ -89,9 +100,9 @@ fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup
     let (files, sources) = build_files(&generated, &build_opts);
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in &files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        std::fs::write(dir.path().join(name), edit(name, text)).unwrap();
     }
-    // The board top passes verilator -Wall and yosys' design checks.
+    // The board top passes verilator -Wall.
     let mut lint = vec![
         "--lint-only".to_string(),
         "-Wall".into(),
@@ -289,4 +300,34 @@ fn run_sim_talks_to_a_sources_only_build() {
         text.contains("board and model agree on all 6 probes"),
         "{text}"
     );
+}
+
+#[test]
+fn a_bridge_with_the_wrong_crc_polynomial_is_caught() {
+    if !verilator_present() {
+        return;
+    }
+    let mutate = |name: &str, text: &[u8]| {
+        let text = String::from_utf8(text.to_vec()).unwrap();
+        if name == "hop_uart_bridge.v" {
+            assert!(text.contains("8'h07"));
+            text.replace("8'h07", "8'h1D").into_bytes()
+        } else {
+            text.into_bytes()
+        }
+    };
+    let mut s = start_with(
+        8,
+        Arch::Folded,
+        UpdateMode::Sync,
+        find_board("icebreaker").unwrap(),
+        &mutate,
+    );
+    s.board.link.timeout = Duration::from_secs(2);
+    // The device rejects the host's check byte, and the host would reject the device's.
+    match s.board.link.info() {
+        Err(protocol::LinkError::Device(DeviceError::Check)) => {}
+        Err(protocol::LinkError::Timeout(_)) => {}
+        other => panic!("a wrong CRC went unnoticed: {other:?}"),
+    }
 }
