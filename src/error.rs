@@ -58,6 +58,11 @@ impl InputError {
     }
 
     /// Attaches the file the problem was found in.
+    /// A bad command-line option: what is wrong, and how to fix it.
+    pub fn option(problem: impl Into<String>, hint: impl Into<String>) -> Self {
+        InputError::new(InputErrorKind::Option, problem, hint)
+    }
+
     pub fn in_file(mut self, file: &Path) -> Self {
         self.file = Some(file.display().to_string());
         self

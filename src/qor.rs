@@ -246,16 +246,6 @@ pub fn search_with(case: &Case, try_n: &mut dyn FnMut(usize) -> Attempt) -> Outc
     }
 }
 
-fn rate(per_s: f64) -> String {
-    if per_s >= 1e6 {
-        format!("{:.2}M", per_s / 1e6)
-    } else if per_s >= 1e3 {
-        format!("{:.1}k", per_s / 1e3)
-    } else {
-        format!("{per_s:.1}")
-    }
-}
-
 fn used(report: &Report, prefix: &str) -> String {
     report
         .resources
@@ -322,7 +312,7 @@ pub fn row(o: &Outcome) -> String {
         r.performance.cycles_per_probe_max,
         r.performance
             .core_probes_per_s_at_fmax
-            .map_or("-".into(), rate),
+            .map_or("-".into(), crate::fpga::report::fmt_rate),
         a.seconds
     )
 }

@@ -2,7 +2,7 @@
 //! report printed as a table and written as `report.json`.
 
 use super::synth::CoreOpts;
-use crate::error::{Error, InputError, InputErrorKind};
+use crate::error::{Error, InputError};
 use crate::fpga::board::{board_names, find_board, Board, Part};
 use crate::fpga::pll;
 use crate::fpga::report::BuildStatus;
@@ -48,7 +48,7 @@ pub struct BuildArgs {
 }
 
 fn option_error(problem: String, hint: &str) -> Error {
-    InputError::new(InputErrorKind::Option, problem, hint).into()
+    InputError::option(problem, hint).into()
 }
 
 fn resolve_board(args: &BuildArgs) -> Result<(Option<&'static Board>, Part), Error> {

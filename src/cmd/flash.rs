@@ -24,7 +24,7 @@ pub struct FlashArgs {
 }
 
 fn option_error(problem: String, hint: &str) -> Error {
-    InputError::new(InputErrorKind::Option, problem, hint).into()
+    InputError::option(problem, hint).into()
 }
 
 /// What a build directory's report says: its board and bitstream.

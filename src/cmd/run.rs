@@ -3,7 +3,7 @@
 //! and with `--build` check each one against the bit-exact model.
 
 use super::ProbeOpts;
-use crate::error::{Error, InputError, InputErrorKind};
+use crate::error::{Error, InputError};
 use crate::fpga::board::{board_names, find_board, Board, PART_PINS};
 use crate::fpga::top::design_id_of;
 use crate::fpga::DEFAULT_BAUD;
@@ -49,7 +49,7 @@ pub struct RunArgs {
 }
 
 fn option_error(problem: String, hint: &str) -> Error {
-    InputError::new(InputErrorKind::Option, problem, hint).into()
+    InputError::option(problem, hint).into()
 }
 
 fn port_name(args: &RunArgs) -> Result<String, Error> {

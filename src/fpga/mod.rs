@@ -13,7 +13,7 @@ pub mod pll;
 pub mod report;
 pub mod top;
 
-use crate::error::{Error, InputError, InputErrorKind};
+use crate::error::{Error, InputError};
 use crate::synth::outdir::{commit_output_dir, stage_output_dir, OutputFiles};
 use crate::synth::{library, Generated};
 use board::{Board, Family, Part, PART_PINS};
@@ -80,7 +80,7 @@ pub struct BuildOutcome {
 }
 
 fn option_error(problem: String, hint: &str) -> Error {
-    InputError::new(InputErrorKind::Option, problem, hint).into()
+    InputError::option(problem, hint).into()
 }
 
 /// Checks the UART can run at `baud` from `clock_hz` within 2 %.

@@ -279,7 +279,8 @@ pub fn uart_probes_per_s(baud: u32, neurons: usize) -> f64 {
     f64::from(baud) / (10.0 * bytes as f64)
 }
 
-fn fmt_rate(per_s: f64) -> String {
+/// A rate for people: 1.23M, 45.6k, 7.8.
+pub fn fmt_rate(per_s: f64) -> String {
     if per_s >= 1e6 {
         format!("{:.2}M", per_s / 1e6)
     } else if per_s >= 1e3 {

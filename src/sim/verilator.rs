@@ -86,9 +86,8 @@ fn cache_key(dir: &Path, spec: &BuildSpec) -> Result<String, ToolError> {
     hash.update(FLAGS.join(" ").as_bytes());
     hash.update(spec.extra_flags.join(" ").as_bytes());
     hash.update(spec.top.as_bytes());
-    let core_dir = dir;
     for source in &spec.sources {
-        let text = std::fs::read(core_dir.join(source)).map_err(|e| io_error(source, e))?;
+        let text = std::fs::read(dir.join(source)).map_err(|e| io_error(source, e))?;
         hash.update((source.len() as u64).to_le_bytes());
         hash.update(source.as_bytes());
         hash.update((text.len() as u64).to_le_bytes());
@@ -138,8 +137,7 @@ fn build_variant(
 /// Builds `spec` from the sources in `dir` (or reuses an identical build) under `cache`.
 pub fn build_spec(dir: &Path, spec: &BuildSpec, cache: &Path) -> Result<Build, ToolError> {
     let started = Instant::now();
-    let core_dir = dir;
-    let key = cache_key(core_dir, spec)?;
+    let key = cache_key(dir, spec)?;
     // Absolute, so the simulator can be started from the core's directory.
     let cache =
         &std::path::absolute(cache).map_err(|e| io_error("resolve the cache directory", e))?;
@@ -164,7 +162,7 @@ pub fn build_spec(dir: &Path, spec: &BuildSpec, cache: &Path) -> Result<Build, T
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io_error("create the build directory", e))?;
     for source in &spec.sources {
-        std::fs::copy(core_dir.join(source), tmp.join(source)).map_err(|e| io_error(source, e))?;
+        std::fs::copy(dir.join(source), tmp.join(source)).map_err(|e| io_error(source, e))?;
     }
     std::fs::write(tmp.join("hop_harness.cpp"), &spec.harness)
         .map_err(|e| io_error("write the harness", e))?;

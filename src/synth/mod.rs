@@ -14,7 +14,7 @@ pub mod parallel;
 pub mod parallel_async;
 pub mod target;
 
-use crate::error::{InputError, InputErrorKind};
+use crate::error::InputError;
 use crate::model::UpdateMode;
 use crate::network::Network;
 use crate::quantize::QuantNetwork;
@@ -247,7 +247,7 @@ pub const AUTO_PARALLEL_MAX_NEURONS: usize = 32;
 pub const DEFAULT_LANES: usize = 16;
 
 fn option_error(problem: String, hint: &str) -> InputError {
-    InputError::new(InputErrorKind::Option, problem, hint)
+    InputError::option(problem, hint)
 }
 
 /// Resolves `--arch` and `--lanes` into an architecture, its lanes, and the reason.
