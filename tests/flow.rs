@@ -307,11 +307,16 @@ fn build_option_errors_are_precise() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--baud 3000000"));
     let out = hopgen(
-        &["build", w, "--board", "icebreaker", "--freq", "48"],
+        &["build", w, "--board", "icebreaker", "--freq", "900"],
         tmp.path(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("PLL"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no PLL setting gives 900 MHz"), "{stderr}");
+    assert!(
+        stderr.contains("outside range 16 MHz - 275 MHz"),
+        "{stderr}"
+    );
     assert!(
         !tmp.path().join("build").exists(),
         "an error left output behind"

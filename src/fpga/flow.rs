@@ -245,7 +245,7 @@ pub fn yosys_step(sources: &[String]) -> Step {
     Step {
         name: "yosys",
         tool: tools::FLOW_YOSYS,
-        args: vec!["-q".into(), "-s".into(), names::YOSYS_SCRIPT.into()],
+        args: vec!["-s".into(), names::YOSYS_SCRIPT.into()],
         inputs,
         outputs: vec![names::NETLIST.into(), names::STAT.into()],
     }
@@ -267,7 +267,6 @@ pub fn nextpnr_step(part: Part, constraints: Option<&str>, freq_mhz: f64, seed: 
         "--timing-allow-fail".into(),
         "--seed".into(),
         seed.to_string(),
-        "-q".into(),
     ];
     let mut inputs = vec![names::NETLIST.to_string()];
     let (tool, placed) = match part.family() {

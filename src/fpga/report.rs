@@ -258,13 +258,17 @@ fn res(name: &str, used: u64, available: Option<u64>) -> Resource {
     }
 }
 
-/// The first resource that exceeds its capacity, as a sentence.
+/// Every resource that exceeds its capacity, as one sentence.
 pub fn over_capacity(resources: &[Resource]) -> Option<String> {
-    resources.iter().find_map(|r| {
-        let available = r.available?;
-        (r.used > available)
-            .then(|| format!("needs {} {} but the part has {available}", r.used, r.name))
-    })
+    let over: Vec<String> = resources
+        .iter()
+        .filter_map(|r| {
+            let available = r.available?;
+            (r.used > available)
+                .then(|| format!("{} {} (the part has {available})", r.used, r.name))
+        })
+        .collect();
+    (!over.is_empty()).then(|| format!("needs {}", over.join(" and ")))
 }
 
 /// Probes/s at `hz` when each probe takes `cycles` clock cycles.
@@ -411,12 +415,16 @@ mod tests {
 
     #[test]
     fn over_capacity_names_the_resource() {
-        let r = vec![res("LUT4", 6000, Some(5280)), res("carry", 10, None)];
+        let r = vec![
+            res("LUT4", 6000, Some(5280)),
+            res("carry", 10, None),
+            res("EBR (4 Kbit)", 258, Some(30)),
+        ];
         assert_eq!(
             over_capacity(&r).unwrap(),
-            "needs 6000 LUT4 but the part has 5280"
+            "needs 6000 LUT4 (the part has 5280) and 258 EBR (4 Kbit) (the part has 30)"
         );
-        assert!(over_capacity(&r[1..]).is_none());
+        assert!(over_capacity(&r[1..2]).is_none());
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub fn stage_output_dir(dir: &Path, files: &OutputFiles, force: bool) -> Result<
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
     }
+    remove_stale_siblings(dir);
     let tmp = sibling(dir, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     let written = write_all(&tmp, files);
@@ -84,6 +85,33 @@ pub fn commit_output_dir(tmp: &Path, dir: &Path) -> Result<(), Error> {
     }
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Removes temporary siblings of `dir` left by runs that were killed (their process
+/// is gone: Linux keeps /proc/<pid> for live processes).
+fn remove_stale_siblings(dir: &Path) {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !Path::new(&format!("/proc/{p}")).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_all(root: &Path, files: &OutputFiles) -> std::io::Result<()> {
@@ -130,6 +158,11 @@ mod tests {
         assert!(foreign.join("notes.txt").exists());
         write_output_dir(&foreign, &ours, true).unwrap();
         assert!(!foreign.join("notes.txt").exists());
+        // A killed run's temporary sibling is cleaned up by the next run.
+        let stale = root.path().join(".rtl.tmp-4000000000");
+        std::fs::create_dir(&stale).unwrap();
+        write_output_dir(&out, &ours, false).unwrap();
+        assert!(!stale.exists());
         // No temporary or backup siblings are left behind.
         let names: Vec<_> = std::fs::read_dir(root.path())
             .unwrap()
