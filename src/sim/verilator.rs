@@ -135,9 +135,9 @@ fn build_variant(
 }
 
 /// Builds `spec` from the sources in `dir` (or reuses an identical build) under `cache`.
-pub fn build_spec(dir: &Path, spec: &BuildSpec, cache: &Path) -> Result<Build, ToolError> {
+pub fn build_spec(src_dir: &Path, spec: &BuildSpec, cache: &Path) -> Result<Build, ToolError> {
     let started = Instant::now();
-    let key = cache_key(dir, spec)?;
+    let key = cache_key(src_dir, spec)?;
     // Absolute, so the simulator can be started from the core's directory.
     let cache =
         &std::path::absolute(cache).map_err(|e| io_error("resolve the cache directory", e))?;
@@ -162,7 +162,7 @@ pub fn build_spec(dir: &Path, spec: &BuildSpec, cache: &Path) -> Result<Build, T
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io_error("create the build directory", e))?;
     for source in &spec.sources {
-        std::fs::copy(dir.join(source), tmp.join(source)).map_err(|e| io_error(source, e))?;
+        std::fs::copy(src_dir.join(source), tmp.join(source)).map_err(|e| io_error(source, e))?;
     }
     std::fs::write(tmp.join("hop_harness.cpp"), &spec.harness)
         .map_err(|e| io_error("write the harness", e))?;
