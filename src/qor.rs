@@ -221,7 +221,8 @@ pub fn search(case: &Case, work: &Path, cache: &Path, log: &dyn Fn(&Attempt)) ->
 }
 
 /// The search itself, over any way of trying an N: double from `start` until a build
-/// fails or `limit` is passed, then bisect to a step of 32 (4 below N = 64).
+/// fails or `limit` is passed (halve instead when `start` fails), then bisect to a step
+/// of 32 (4 below N = 64).
 pub fn search_with(case: &Case, try_n: &mut dyn FnMut(usize) -> Attempt) -> Outcome {
     let mut attempts: Vec<Attempt> = vec![];
     let mut run = |n: usize| {
@@ -230,6 +231,7 @@ pub fn search_with(case: &Case, try_n: &mut dyn FnMut(usize) -> Attempt) -> Outc
         attempts.push(a);
         fits
     };
+    let step = if case.start >= 64 { 32 } else { 4 };
     let (mut good, mut bad) = (None, None);
     let mut n = case.start;
     while n <= case.limit {
@@ -241,7 +243,15 @@ pub fn search_with(case: &Case, try_n: &mut dyn FnMut(usize) -> Attempt) -> Outc
             break;
         }
     }
-    let step = if case.start >= 64 { 32 } else { 4 };
+    // The first size failed: halve until one fits (or the step is reached).
+    while good.is_none() && n / 2 >= step {
+        n /= 2;
+        if run(n) {
+            good = Some(n);
+        } else {
+            bad = Some(n);
+        }
+    }
     if let (Some(mut lo), Some(mut hi)) = (good, bad) {
         while hi - lo > step {
             let mid = (lo + hi) / 2 / step * step;
@@ -413,7 +423,11 @@ mod tests {
         assert_eq!(o.attempts.len(), 3);
         assert!(o.first_failure().is_none());
         let o = search_with(&case(128, 512), &mut fake(100));
-        assert_eq!(o.attempts.len(), 1);
+        let tried: Vec<usize> = o.attempts.iter().map(|a| a.neurons).collect();
+        assert_eq!(tried, [128, 64, 96]);
+        assert_eq!(o.best().unwrap().neurons, 96);
+        let o = search_with(&case(128, 512), &mut fake(10));
+        assert_eq!(o.attempts.len(), 3);
         assert!(o.best().is_none());
     }
 }
