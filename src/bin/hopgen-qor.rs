@@ -1,6 +1,6 @@
 //! `make qor`: the largest core that fits each part (src/qor.rs), by real yosys and
 //! nextpnr runs; saves each search under bench/qor/ and writes docs/QOR.md.
-//! `--only TEXT` keeps the cases whose key (part-arch-update-wW) contains TEXT;
+//! `--only A,B` keeps the cases whose key (part-arch-update-wW) contains A or B;
 //! `--jobs J` runs J searches at once (default 2);
 //! `--render` only rewrites docs/QOR.md from the saved searches.
 
