@@ -4,9 +4,11 @@
 //! cores update incrementally instead: `folded_async`.)
 //!
 //! Pipeline: stage 0 issues (neuron i, chunk c): the memory address, and the L state
-//! bits of chunk c; stage 1 (one cycle later, when the synchronous reads arrive) adds
-//! the L selected weights to the accumulator and, at the last chunk, decides neuron i
-//! with the same comparison as the parallel core: S_i > C_i, or S_i = C_i and a tie.
+//! bits of chunk c; stage 1 (one cycle later, when the synchronous reads arrive) sums
+//! the L selected weights into a register; stage 2 adds that sum to the accumulator and
+//! at the row's last chunk registers S_i; stage 3 decides neuron i with the same
+//! comparison as the parallel core: S_i > C_i, or S_i = C_i and a tie. Registers
+//! between lane tree, accumulator and comparison keep each path to one of them.
 
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
@@ -22,10 +24,10 @@ pub fn chunks(n: usize, lanes: usize) -> usize {
     n.div_ceil(lanes)
 }
 
-/// Cycles per sweep: N·C issue cycles, one to drain the pipeline, one to commit.
+/// Cycles per sweep: N·C issue cycles, three to drain the pipeline, one to commit.
 pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
     let (n, c) = (n as u64, chunks(n, lanes) as u64);
-    n * c + 2
+    n * c + 4
 }
 
 /// `weights.mem`: word r·C + c holds L weights of row r (or, `by_column`, of column r)
@@ -79,6 +81,18 @@ struct Engine {
     lastn1: Ident,
     idx1: Ident,
     bits1: Ident,
+    v2: Ident,
+    first2: Ident,
+    last2: Ident,
+    lastn2: Ident,
+    idx2: Ident,
+    tdata2: Ident,
+    sum2: Ident,
+    v3: Ident,
+    lastn3: Ident,
+    idx3: Ident,
+    tdata3: Ident,
+    total3: Ident,
     wdata: Ident,
     tdata: Ident,
     acc: Ident,
@@ -110,6 +124,18 @@ impl Engine {
             lastn1: id("lastn1"),
             idx1: id("idx1"),
             bits1: id("bits1"),
+            v2: id("v2"),
+            first2: id("first2"),
+            last2: id("last2"),
+            lastn2: id("lastn2"),
+            idx2: id("idx2"),
+            tdata2: id("tdata2"),
+            sum2: id("sum2"),
+            v3: id("v3"),
+            lastn3: id("lastn3"),
+            idx3: id("idx3"),
+            tdata3: id("tdata3"),
+            total3: id("total3"),
             wdata: id("wdata"),
             tdata: id("tdata"),
             acc: id("acc"),
@@ -190,6 +216,18 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         reg(0, &e.lastn1, "... of the last neuron"),
         reg(z.idx, &e.idx1, "stage 1 neuron"),
         reg(z.lanes as u32, &e.bits1, "stage 1 state bits of the chunk"),
+        reg(0, &e.v2, "stage 2 valid"),
+        reg(0, &e.first2, ""),
+        reg(0, &e.last2, ""),
+        reg(0, &e.lastn2, ""),
+        reg(z.idx, &e.idx2, "stage 2 neuron"),
+        reg(z.acc + 1, &e.tdata2, "{tie possible, C_i} in stage 2"),
+        control::signed_net(NetKind::Reg, z.acc, &e.sum2, "the chunk's sum, registered"),
+        reg(0, &e.v3, "stage 3 decides a neuron"),
+        reg(0, &e.lastn3, ""),
+        reg(z.idx, &e.idx3, "stage 3 neuron"),
+        reg(z.acc + 1, &e.tdata3, "{tie possible, C_i} in stage 3"),
+        control::signed_net(NetKind::Reg, z.acc, &e.total3, "S_i, complete"),
         reg(z.word, &e.wdata, "weights of the chunk (synchronous read)"),
         reg(
             z.acc + 1,
@@ -236,14 +274,14 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
     let issue = Expr::id(&e.issuing);
     let acc = z.acc;
     let total = Expr::Ternary(
-        Box::new(Expr::id(&e.first1)),
+        Box::new(Expr::id(&e.first2)),
         Box::new(Expr::Repeat(acc, Box::new(Expr::uint(1, 0)))),
         Box::new(Expr::id(&e.acc)),
     )
-    .binary(BinaryOp::Add, Expr::id(&e.partial));
-    let above = Expr::id(&e.total).binary(BinaryOp::Gt, Expr::id(&e.limit));
+    .binary(BinaryOp::Add, Expr::id(&e.sum2));
+    let above = Expr::id(&e.total3).binary(BinaryOp::Gt, Expr::id(&e.limit));
     let tie = Expr::id(&e.even)
-        .binary(BinaryOp::And, Expr::id(&e.total).eq(Expr::id(&e.limit)))
+        .binary(BinaryOp::And, Expr::id(&e.total3).eq(Expr::id(&e.limit)))
         .binary(BinaryOp::And, Expr::id(&e.current));
     let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
         lhs: Expr::id(lhs),
@@ -288,9 +326,9 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
             ],
         },
         assign(&e.total, total),
-        assign(&e.limit, Expr::id(&e.tdata).part(Expr::Num(0), acc)),
-        assign(&e.even, Expr::id(&e.tdata).bit(acc)),
-        assign(&e.current, Expr::id(&names.state).select(Expr::id(&e.idx1))),
+        assign(&e.limit, Expr::id(&e.tdata3).part(Expr::Num(0), acc)),
+        assign(&e.even, Expr::id(&e.tdata3).bit(acc)),
+        assign(&e.current, Expr::id(&names.state).select(Expr::id(&e.idx3))),
         assign(&e.decision, above.binary(BinaryOp::Or, tie)),
         Item::Blank,
     ]
@@ -366,22 +404,33 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
             &e.bits1,
             Expr::id(&e.state_pad).part(Expr::id(&e.base), z.lanes as u32),
         ),
-        set(&e.ending, Expr::id(&e.v1).and(Expr::id(&e.lastn1))),
+        set(&e.v2, Expr::id(&e.v1)),
+        set(&e.first2, Expr::id(&e.first1)),
+        set(&e.last2, Expr::id(&e.last1)),
+        set(&e.lastn2, Expr::id(&e.lastn1)),
+        set(&e.idx2, Expr::id(&e.idx1)),
+        set(&e.tdata2, Expr::id(&e.tdata)),
+        set(&e.sum2, Expr::id(&e.partial)),
+        set(&e.v3, Expr::id(&e.v2).and(Expr::id(&e.last2))),
+        set(&e.lastn3, Expr::id(&e.lastn2)),
+        set(&e.idx3, Expr::id(&e.idx2)),
+        set(&e.tdata3, Expr::id(&e.tdata2)),
+        set(&e.ending, Expr::id(&e.v3).and(Expr::id(&e.lastn3))),
     ];
-    let write = vec![Stmt::NonBlocking(
-        Expr::id(&names.next).select(Expr::id(&e.idx1)),
-        Expr::id(&e.decision),
-    )];
     stmts.push(Stmt::If {
-        cond: Expr::id(&e.v1),
+        cond: Expr::id(&e.v2),
         then: vec![
             set(&e.acc, Expr::id(&e.total)),
-            Stmt::If {
-                cond: Expr::id(&e.last1),
-                then: write,
-                otherwise: vec![],
-            },
+            set(&e.total3, Expr::id(&e.total)),
         ],
+        otherwise: vec![],
+    });
+    stmts.push(Stmt::If {
+        cond: Expr::id(&e.v3),
+        then: vec![Stmt::NonBlocking(
+            Expr::id(&names.next).select(Expr::id(&e.idx3)),
+            Expr::id(&e.decision),
+        )],
         otherwise: vec![],
     });
     stmts.push(advance(e, z));
@@ -426,6 +475,8 @@ pub fn build(design: &Design) -> Module {
     let resets = vec![
         set(&e.issuing, uint(1, 0)),
         set(&e.v1, uint(1, 0)),
+        set(&e.v2, uint(1, 0)),
+        set(&e.v3, uint(1, 0)),
         set(&e.ending, uint(1, 0)),
     ];
     items.push(control::main_block(
