@@ -41,7 +41,7 @@ module hop_uart_bridge #(
     input  wire [15:0]  core_out_sweeps,
     input  wire [1:0]   core_out_status,
     // for LEDs
-    output wire         busy,
+    output reg          busy,
     output reg          converged,
     output reg          error_seen
 );
@@ -207,12 +207,19 @@ module hop_uart_bridge #(
     end
 
     // --------------------------------------------------------------- transmit
-    assign tx_data = t_byte;
-    assign tx_valid = (t_kind != K_NONE);
-    assign core_out_ready = (t_kind == K_RESULT) && t_last && tx_ready;
-    assign busy = core_in_valid || !core_in_ready || core_out_valid;
+    // The offered byte is registered: it is valid one cycle after t_index moves (the
+    // UART takes a byte every 10 bit times, so the cycle costs nothing), which keeps
+    // the byte multiplexer and the CRC update on separate paths.
+    reg [7:0] t_byte_r;
+    reg       t_fresh;
+    assign tx_data = t_byte_r;
+    assign tx_valid = (t_kind != K_NONE) && t_fresh;
+    assign core_out_ready = (t_kind == K_RESULT) && t_last && tx_valid && tx_ready;
 
     always @(posedge clk) begin
+        t_byte_r <= t_byte;
+        busy <= core_in_valid || !core_in_ready || core_out_valid;  // for an LED: registered
+        t_fresh <= (t_kind != K_NONE) && !(tx_valid && tx_ready) && !rst;
         if (rst) begin
             t_kind <= K_NONE;
             converged <= 1'b0;
@@ -223,7 +230,7 @@ module hop_uart_bridge #(
             t_len <= (t_kind_next == K_RESULT) ? RESULT_LEN :
                      (t_kind_next == K_INFO) ? INFO_LEN : 16'd2;
         end else if (tx_valid && tx_ready) begin
-            if (t_index != 16'd0) t_crc <= crc8(t_crc, t_byte);
+            if (t_index != 16'd0) t_crc <= crc8(t_crc, t_byte_r);
             t_index <= t_index + 1'b1;
             if (t_last) begin
                 t_kind <= K_NONE;

@@ -209,7 +209,7 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
     }
     items.push(Item::Blank);
     items.extend(engine);
-    items.extend(stop_checks(names, design.max_sweeps, None));
+    items.extend(stop_checks(names, design.max_sweeps, StopSource::Compare));
     items.extend(handshake_outputs(names));
     let running = if pipeline == 0 {
         sweep_step(names)
@@ -287,13 +287,22 @@ pub(super) fn main_block(
     }
 }
 
+/// Where the stopping rule's tests come from.
+pub(super) enum StopSource<'a> {
+    /// Sync: compare the N-bit registers at the end of the sweep.
+    Compare,
+    /// Sync, kept by the engine while it decides: a neuron differs from s(k), and one
+    /// differs from s(k-1) (so no wide comparison sits on the commit path).
+    SyncFlags {
+        changed: &'a Ident,
+        differs_from_prev: &'a Ident,
+    },
+    /// Async: the engine's flag that some neuron changed.
+    AsyncFlag(&'a Ident),
+}
+
 /// `changed`, `repeat2` (sync only) and `last`: the tests of the stopping rule.
-/// In async mode `changed` comes from `changed_source`, a flag the engine keeps.
-pub(super) fn stop_checks(
-    names: &Names,
-    max_sweeps: u32,
-    changed_source: Option<&Ident>,
-) -> Vec<Item> {
+pub(super) fn stop_checks(names: &Names, max_sweeps: u32, source: StopSource) -> Vec<Item> {
     let sweeps = Expr::id(&names.sweeps);
     let mut items = vec![
         Item::Comment(vec![
@@ -306,7 +315,7 @@ pub(super) fn stop_checks(
             "some neuron changed",
         ),
     ];
-    if changed_source.is_none() {
+    if !matches!(source, StopSource::AsyncFlag(_)) {
         items.push(decl(
             NetKind::Wire,
             Width::Scalar,
@@ -320,23 +329,34 @@ pub(super) fn stop_checks(
         &names.last,
         "k+1 == max_sweeps",
     ));
-    match changed_source {
-        Some(flag) => items.push(Item::Assign {
-            lhs: Expr::id(&names.changed),
-            rhs: Expr::id(flag),
-        }),
-        None => {
-            items.push(Item::Assign {
-                lhs: Expr::id(&names.changed),
-                rhs: Expr::id(&names.next).binary(BinaryOp::Ne, Expr::id(&names.state)),
-            });
-            items.push(Item::Assign {
-                lhs: Expr::id(&names.repeat2),
-                rhs: sweeps
-                    .clone()
-                    .binary(BinaryOp::Ne, Expr::uint(SWEEP_BITS, 0))
-                    .and(Expr::id(&names.next).eq(Expr::id(&names.prev))),
-            });
+    let not_first = sweeps
+        .clone()
+        .binary(BinaryOp::Ne, Expr::uint(SWEEP_BITS, 0));
+    let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
+        lhs: Expr::id(lhs),
+        rhs,
+    };
+    match source {
+        StopSource::AsyncFlag(flag) => items.push(assign(&names.changed, Expr::id(flag))),
+        StopSource::Compare => {
+            items.push(assign(
+                &names.changed,
+                Expr::id(&names.next).binary(BinaryOp::Ne, Expr::id(&names.state)),
+            ));
+            items.push(assign(
+                &names.repeat2,
+                not_first.and(Expr::id(&names.next).eq(Expr::id(&names.prev))),
+            ));
+        }
+        StopSource::SyncFlags {
+            changed,
+            differs_from_prev,
+        } => {
+            items.push(assign(&names.changed, Expr::id(changed)));
+            items.push(assign(
+                &names.repeat2,
+                not_first.and(Expr::id(differs_from_prev).logic_not()),
+            ));
         }
     }
     items.push(Item::Assign {

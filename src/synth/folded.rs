@@ -93,6 +93,8 @@ struct Engine {
     idx3: Ident,
     tdata3: Ident,
     total3: Ident,
+    diff_state: Ident,
+    diff_prev: Ident,
     wdata: Ident,
     tdata: Ident,
     acc: Ident,
@@ -136,6 +138,8 @@ impl Engine {
             idx3: id("idx3"),
             tdata3: id("tdata3"),
             total3: id("total3"),
+            diff_state: id("diff_state"),
+            diff_prev: id("diff_prev"),
             wdata: id("wdata"),
             tdata: id("tdata"),
             acc: id("acc"),
@@ -228,6 +232,16 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         reg(z.idx, &e.idx3, "stage 3 neuron"),
         reg(z.acc + 1, &e.tdata3, "{tie possible, C_i} in stage 3"),
         control::signed_net(NetKind::Reg, z.acc, &e.total3, "S_i, complete"),
+        reg(
+            0,
+            &e.diff_state,
+            "a decision of this sweep differs from s(k)",
+        ),
+        reg(
+            0,
+            &e.diff_prev,
+            "a decision of this sweep differs from s(k-1)",
+        ),
         reg(z.word, &e.wdata, "weights of the chunk (synchronous read)"),
         reg(
             z.acc + 1,
@@ -425,18 +439,34 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         ],
         otherwise: vec![],
     });
+    let differs = |from: &Ident, flag: &Ident| {
+        set(
+            flag,
+            Expr::id(flag).binary(
+                BinaryOp::Or,
+                Expr::id(&e.decision)
+                    .binary(BinaryOp::Ne, Expr::id(from).select(Expr::id(&e.idx3))),
+            ),
+        )
+    };
     stmts.push(Stmt::If {
         cond: Expr::id(&e.v3),
-        then: vec![Stmt::NonBlocking(
-            Expr::id(&names.next).select(Expr::id(&e.idx3)),
-            Expr::id(&e.decision),
-        )],
+        then: vec![
+            Stmt::NonBlocking(
+                Expr::id(&names.next).select(Expr::id(&e.idx3)),
+                Expr::id(&e.decision),
+            ),
+            differs(&names.state, &e.diff_state),
+            differs(&names.prev, &e.diff_prev),
+        ],
         otherwise: vec![],
     });
     stmts.push(advance(e, z));
     let mut commit = vec![
         set(&names.state, Expr::id(&names.next)),
         set(&names.prev, Expr::id(&names.state)),
+        set(&e.diff_state, uint(1, 0)),
+        set(&e.diff_prev, uint(1, 0)),
     ];
     commit.push(control::count_sweep(names));
     commit.push(control::stop_rule(
@@ -455,6 +485,8 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
 /// What taking a probe resets besides the shared state.
 fn start(e: &Engine, z: &Sizes) -> Vec<Stmt> {
     vec![
+        set(&e.diff_state, uint(1, 0)),
+        set(&e.diff_prev, uint(1, 0)),
         set(&e.issuing, uint(1, 1)),
         set(&e.idx, uint(z.idx, 0)),
         set(&e.chunk, uint(z.chunk, 0)),
@@ -470,7 +502,14 @@ pub fn build(design: &Design) -> Module {
     let z = Sizes::of(design);
     let mut items = declarations(&names, &e, &z);
     items.extend(datapath(design, &names, &e, &z));
-    items.extend(control::stop_checks(&names, design.max_sweeps, None));
+    items.extend(control::stop_checks(
+        &names,
+        design.max_sweeps,
+        control::StopSource::SyncFlags {
+            changed: &e.diff_state,
+            differs_from_prev: &e.diff_prev,
+        },
+    ));
     items.extend(control::handshake_outputs(&names));
     let resets = vec![
         set(&e.issuing, uint(1, 0)),

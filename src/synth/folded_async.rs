@@ -527,7 +527,7 @@ pub fn build(design: &Design) -> Module {
     items.extend(control::stop_checks(
         &names,
         design.max_sweeps,
-        Some(&ident("changed_any")),
+        control::StopSource::AsyncFlag(&ident("changed_any")),
     ));
     items.extend(control::handshake_outputs(&names));
     let resets = vec![nb("pass_active", u(1, 0)), nb("p1_valid", u(1, 0))];

@@ -142,7 +142,7 @@ pub fn build(design: &Design) -> Module {
     items.extend(control::stop_checks(
         &names,
         design.max_sweeps,
-        Some(&v.changed_now),
+        control::StopSource::AsyncFlag(&v.changed_now),
     ));
     items.extend(control::handshake_outputs(&names));
     items.push(always(design, &names, &v, n, gw, iw));

@@ -51,6 +51,8 @@ module tiny_5 (
     reg [2:0] idx3; // stage 3 neuron
     reg [5:0] tdata3; // {tie possible, C_i} in stage 3
     reg signed [4:0] total3; // S_i, complete
+    reg diff_state; // a decision of this sweep differs from s(k)
+    reg diff_prev; // a decision of this sweep differs from s(k-1)
     reg [11:0] wdata; // weights of the chunk (synchronous read)
     reg [5:0] tdata; // {tie possible, C_i} (synchronous read)
     reg signed [4:0] acc; // partial S_i
@@ -89,8 +91,8 @@ module tiny_5 (
     wire changed; // some neuron changed
     wire repeat2; // s(k+1) == s(k-1), k >= 1
     wire last; // k+1 == max_sweeps
-    assign changed = next != state;
-    assign repeat2 = (sweeps != 16'd0) && (next == prev);
+    assign changed = diff_state;
+    assign repeat2 = (sweeps != 16'd0) && (!diff_prev);
     assign last = sweeps == 16'd19;
 
     assign in_ready = ((!rst) && (!busy)) && (!done);
@@ -135,6 +137,8 @@ module tiny_5 (
             end
             if (v3) begin
                 next[idx3] <= decision;
+                diff_state <= diff_state | (decision != state[idx3]);
+                diff_prev <= diff_prev | (decision != prev[idx3]);
             end
             if (issue) begin
                 if (chunk == 1'd1) begin
@@ -157,6 +161,8 @@ module tiny_5 (
             if (ending) begin
                 state <= next;
                 prev <= state;
+                diff_state <= 1'd0;
+                diff_prev <= 1'd0;
                 sweeps <= sweeps + 16'd1;
                 if (!changed) begin
                     busy <= 1'd0;
@@ -182,6 +188,8 @@ module tiny_5 (
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
+            diff_state <= 1'd0;
+            diff_prev <= 1'd0;
             issuing <= 1'd1;
             idx <= 3'd0;
             chunk <= 1'd0;
