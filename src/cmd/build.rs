@@ -100,6 +100,10 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
         None => (None, freq),
         Some(b) => {
             let pll = pll::generate(b, freq).map_err(|e| {
+                if e.status.is_none() {
+                    // The calculator could not run at all: a tool problem, not the value.
+                    return Error::Tool(e.to_string());
+                }
                 option_error(
                     format!(
                         "no PLL setting gives {freq} MHz from the {} MHz clock of {}: {e}",
