@@ -3,6 +3,8 @@
 //! gaps and back-pressure; and mutation checks showing the comparison fails when the
 //! RTL is wrong. In CI (CI set) a missing Verilator fails; elsewhere the tests skip.
 
+mod common;
+
 use hopgen::cosim;
 use hopgen::learn::{self, Rule};
 use hopgen::model::{FixedModel, RunConfig, Status, UpdateMode};
@@ -19,15 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 
 fn verilator_present() -> bool {
-    if VERILATOR.available() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "verilator is missing in CI (scripts/install-deps.sh installs it)"
-    );
-    eprintln!("skipping: verilator not installed (run scripts/install-deps.sh)");
-    false
+    common::tools_present(&[VERILATOR])
 }
 
 /// Random symmetric integer weights (ties, 2-cycles) with thresholds.

@@ -4,26 +4,15 @@
 //! reported with its numbers and exit code 7; `flash --dry-run` prints the loader
 //! command. In CI (CI set) missing flow tools fail; elsewhere the tests skip.
 
+mod common;
+
 use hopgen::tools::{ECPPACK, FLOW_YOSYS, ICEPACK, NEXTPNR_ECP5, NEXTPNR_ICE40};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn flow_tools_present() -> bool {
-    let missing: Vec<&str> = [FLOW_YOSYS, NEXTPNR_ICE40, NEXTPNR_ECP5, ICEPACK, ECPPACK]
-        .iter()
-        .filter(|t| !t.installed())
-        .map(|t| t.name)
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "FPGA tools missing in CI: {missing:?} (scripts/install-deps.sh installs them)"
-    );
-    eprintln!("skipping: {missing:?} not installed (run scripts/install-deps.sh)");
-    false
+    common::tools_present(&[FLOW_YOSYS, NEXTPNR_ICE40, NEXTPNR_ECP5, ICEPACK, ECPPACK])
 }
 
 fn hopgen(args: &[&str], cwd: &Path) -> Output {

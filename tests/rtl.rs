@@ -3,35 +3,21 @@
 //! linter with -Wall, and yosys' structural checks. In CI (CI set) a missing tool
 //! fails the test; elsewhere the test is skipped with the reason printed.
 
+mod common;
+
 use hopgen::model::{FixedModel, RunConfig, Status, UpdateMode};
 use hopgen::network::Network;
 use hopgen::quantize::{quantize, QuantNetwork, QuantSpec};
 use hopgen::sim;
 use hopgen::state::State;
 use hopgen::synth::{self, outdir::write_output_dir, Arch, Generated, SynthOptions};
-use hopgen::tools::{Tool, IVERILOG, VERILATOR, VVP, YOSYS};
+use hopgen::tools::{IVERILOG, VERILATOR, VVP, YOSYS};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// True when every tool is installed; in CI a missing tool is a failure.
-fn tools_present(tools: &[Tool]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .filter(|t| !t.available())
-        .map(|t| t.name)
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "required tools missing in CI: {missing:?} (scripts/install-deps.sh installs them)"
-    );
-    eprintln!("skipping: {missing:?} not installed (run scripts/install-deps.sh)");
-    false
-}
+use common::tools_present;
 
 /// A symmetric zero-diagonal network of random integer weights in the W-bit range
 /// (F = 0 keeps them exact), with random thresholds: ties, 2-cycles and long runs.

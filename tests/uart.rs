@@ -4,6 +4,8 @@
 //! cores), and every bad-frame rule of docs/PROTOCOL.md. In CI (CI set) a missing
 //! Verilator fails; elsewhere the tests skip.
 
+mod common;
+
 use hopgen::fpga::board::{find_board, Board};
 use hopgen::fpga::top::{design_id, PROTOCOL_VERSION};
 use hopgen::fpga::{build_files, BuildOptions, DEFAULT_BAUD};
@@ -21,15 +23,7 @@ use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
 
 fn verilator_present() -> bool {
-    if VERILATOR.available() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "verilator is missing in CI (scripts/install-deps.sh installs it)"
-    );
-    eprintln!("skipping: verilator not installed (run scripts/install-deps.sh)");
-    false
+    common::tools_present(&[VERILATOR])
 }
 
 fn network(n: usize, seed: u64) -> Network {

@@ -309,9 +309,8 @@ fn run_flow(
     steps.push(flow::run_step(&flow::yosys_step(sources), dir, cache)?);
     let cells =
         CellCounts::parse(&read(dir, names::STAT)?).map_err(|e| parse_failure(names::STAT, e))?;
-    let pre = report::resources(opts.part, &cells, None);
-    if let Some(problem) = report::over_capacity(&pre) {
-        return Ok(make_report(
+    let does_not_fit = |steps, problem| {
+        Ok(make_report(
             core,
             opts,
             &cells,
@@ -319,7 +318,11 @@ fn run_flow(
             steps,
             None,
             Some(problem),
-        ));
+        ))
+    };
+    let pre = report::resources(opts.part, &cells, None);
+    if let Some(problem) = report::over_capacity(&pre) {
+        return does_not_fit(steps, problem);
     }
     progress("place and route (nextpnr)");
     let constraints = opts.board.map(|b| b.constraints);
@@ -345,15 +348,7 @@ fn run_flow(
                     ]
                 )
             );
-            return Ok(make_report(
-                core,
-                opts,
-                &cells,
-                None,
-                steps,
-                None,
-                Some(problem),
-            ));
+            return does_not_fit(steps, problem);
         }
     }
     let pnr = PnrReport::parse(&read(dir, names::PNR_REPORT)?)
