@@ -44,7 +44,7 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .filter(|c| {
             only.as_ref()
-                .is_none_or(|o| c.part.name().contains(o.as_str()))
+                .is_none_or(|o| o.split(',').any(|part| c.key().contains(part)))
         })
         .collect();
     let work = PathBuf::from("build/qor");
