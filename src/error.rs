@@ -146,6 +146,11 @@ impl From<crate::tools::ToolError> for Error {
 }
 
 impl Error {
+    /// A bad command-line option (exit code 2): what is wrong, and how to fix it.
+    pub fn option(problem: impl Into<String>, hint: impl Into<String>) -> Self {
+        InputError::option(problem, hint).into()
+    }
+
     /// The exit code the binary uses for this error.
     pub fn exit_code(&self) -> u8 {
         match self {

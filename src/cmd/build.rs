@@ -2,7 +2,7 @@
 //! report printed as a table and written as `report.json`.
 
 use super::synth::CoreOpts;
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::fpga::board::{board_names, find_board, Board, Part};
 use crate::fpga::pll;
 use crate::fpga::report::BuildStatus;
@@ -47,15 +47,11 @@ pub struct BuildArgs {
     pub core: CoreOpts,
 }
 
-fn option_error(problem: String, hint: &str) -> Error {
-    InputError::option(problem, hint).into()
-}
-
 fn resolve_board(args: &BuildArgs) -> Result<(Option<&'static Board>, Part), Error> {
     match (&args.board, args.part) {
         (Some(name), _) => {
             let board = find_board(name).ok_or_else(|| {
-                option_error(
+                Error::option(
                     format!("unknown board {name:?}"),
                     &format!("choose one of {}, or use --part", board_names()),
                 )
@@ -63,8 +59,8 @@ fn resolve_board(args: &BuildArgs) -> Result<(Option<&'static Board>, Part), Err
             Ok((Some(board), board.part))
         }
         (None, Some(part)) => Ok((None, part)),
-        (None, None) => Err(option_error(
-            "no --board or --part".into(),
+        (None, None) => Err(Error::option(
+            "no --board or --part",
             "say what to build for, e.g. --board icebreaker",
         )),
     }
@@ -77,7 +73,7 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
     if core.target == Target::Generic {
         core.target = part.target();
     } else if core.target != part.target() {
-        return Err(option_error(
+        return Err(Error::option(
             format!(
                 "--target {} disagrees with the part {}",
                 core.target.name(),
@@ -89,7 +85,7 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
     let default_freq = BuildOptions::default_freq_mhz(board, part);
     let freq = args.freq.unwrap_or(default_freq);
     if !(freq.is_finite() && freq > 0.0 && freq <= 1000.0) {
-        return Err(option_error(
+        return Err(Error::option(
             format!("--freq {freq} is not a clock frequency in MHz"),
             "give the target clock in MHz, e.g. --freq 48",
         ));
@@ -104,7 +100,7 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
                     // The calculator could not run at all: a tool problem, not the value.
                     return Error::Tool(e.to_string());
                 }
-                option_error(
+                Error::option(
                     format!(
                         "no PLL setting gives {freq} MHz from the {} MHz clock of {}: {e}",
                         default_freq, b.name

@@ -23,10 +23,6 @@ pub struct FlashArgs {
     pub dry_run: bool,
 }
 
-fn option_error(problem: String, hint: &str) -> Error {
-    InputError::option(problem, hint).into()
-}
-
 /// What a build directory's report says: its board and bitstream.
 fn read_build(dir: &Path) -> Result<(Option<String>, Option<String>), Error> {
     #[derive(serde::Deserialize)]
@@ -57,7 +53,7 @@ fn resolve(args: &FlashArgs) -> Result<(&'static Board, PathBuf), Error> {
     let (built_for, bitstream) = if args.build.is_dir() {
         let (board, bit) = read_build(&args.build)?;
         let bit = bit.ok_or_else(|| {
-            option_error(
+            Error::option(
                 format!(
                     "{} has no bitstream (the build did not fit)",
                     args.build.display()
@@ -70,19 +66,19 @@ fn resolve(args: &FlashArgs) -> Result<(&'static Board, PathBuf), Error> {
         (None, args.build.clone())
     };
     if !bitstream.is_file() {
-        return Err(option_error(
+        return Err(Error::option(
             format!("{} does not exist", bitstream.display()),
             "run `hopgen build` first",
         ));
     }
     let name = args.board.clone().or(built_for).ok_or_else(|| {
-        option_error(
-            "no board: the build was made for a part, not a board".into(),
+        Error::option(
+            "no board: the build was made for a part, not a board",
             "pass --board",
         )
     })?;
     let board = find_board(&name).ok_or_else(|| {
-        option_error(
+        Error::option(
             format!("unknown board {name:?}"),
             &format!("choose one of {}", board_names()),
         )

@@ -3,7 +3,7 @@
 //! and with `--build` check each one against the bit-exact model.
 
 use super::ProbeOpts;
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::fpga::board::{board_names, find_board, Board, PART_PINS};
 use crate::fpga::top::design_id_of;
 use crate::fpga::DEFAULT_BAUD;
@@ -48,24 +48,20 @@ pub struct RunArgs {
     pub sim: bool,
 }
 
-fn option_error(problem: String, hint: &str) -> Error {
-    InputError::option(problem, hint).into()
-}
-
 fn port_name(args: &RunArgs) -> Result<String, Error> {
     if let Some(port) = &args.port {
         return Ok(port.clone());
     }
     let name = args.board.as_deref().ok_or_else(|| {
-        option_error(
-            "no --port".into(),
+        Error::option(
+            "no --port",
             "pass --port /dev/ttyUSB1 (or --board to use its usual port)",
         )
     })?;
     find_board(name)
         .map(|b| b.default_port.to_string())
         .ok_or_else(|| {
-            option_error(
+            Error::option(
                 format!("unknown board {name:?}"),
                 &format!("choose one of {}", board_names()),
             )
@@ -85,7 +81,7 @@ fn probes(args: &RunArgs, n: usize) -> Result<Vec<State>, Error> {
         }
         .load_network(path)?;
         if net.n != n {
-            return Err(option_error(
+            return Err(Error::option(
                 format!(
                     "{} has N = {} but the board runs N = {n}",
                     path.display(),
@@ -162,7 +158,7 @@ fn build_board(args: &RunArgs, dir: &std::path::Path) -> Result<Option<&'static 
     match args.board.clone().or(recorded) {
         None => Ok(None),
         Some(name) => find_board(&name).map(Some).ok_or_else(|| {
-            option_error(
+            Error::option(
                 format!("unknown board {name:?}"),
                 &format!("choose one of {}", board_names()),
             )
@@ -210,7 +206,7 @@ fn session<R: std::io::Read, W: std::io::Write>(
     let mut mismatches = 0;
     for (k, probe) in probes.iter().enumerate() {
         if probe.len() != info.neurons {
-            return Err(option_error(
+            return Err(Error::option(
                 format!(
                     "probe {k} has {} neurons; the board runs N = {}",
                     probe.len(),

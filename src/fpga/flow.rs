@@ -78,9 +78,10 @@ pub fn tool_version(tool: &Tool) -> String {
 /// "… (Version nextpnr-0.11.1)" → "0.11.1", "… ecppack Version 1.4-82-g3afe7b5" →
 /// "1.4-82-g3afe7b5"; a tool that prints only its usage has no version.
 pub fn short_version(text: &str) -> String {
+    // YoWASP announces its first-run compilation before the tool's own output.
     let line = text
         .lines()
-        .find(|l| !l.trim().is_empty())
+        .find(|l| !l.trim().is_empty() && !l.contains("Preparing to run"))
         .unwrap_or("")
         .trim();
     if line.is_empty() || line.starts_with("Usage") {
@@ -367,6 +368,12 @@ mod tests {
         );
         assert_eq!(
             short_version("Usage: icepack [options]"),
+            "(prints no version)"
+        );
+        assert_eq!(
+            short_version(
+                "Preparing to run yowasp-icepack. This might take a while...\nUsage: icepack"
+            ),
             "(prints no version)"
         );
         assert_eq!(

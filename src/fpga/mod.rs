@@ -13,7 +13,7 @@ pub mod pll;
 pub mod report;
 pub mod top;
 
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::synth::outdir::{commit_output_dir, stage_output_dir, OutputFiles};
 use crate::synth::{library, Generated};
 use board::{Board, Family, Part, PART_PINS};
@@ -79,14 +79,10 @@ pub struct BuildOutcome {
     pub report: Report,
 }
 
-fn option_error(problem: String, hint: &str) -> Error {
-    InputError::option(problem, hint).into()
-}
-
 /// Checks the UART can run at `baud` from `clock_hz` within 2 %.
 pub fn check_baud(clock_hz: u64, baud: u32) -> Result<(), Error> {
     if baud == 0 || clock_hz / u64::from(baud) < 8 {
-        return Err(option_error(
+        return Err(Error::option(
             format!("--baud {baud} is too fast for a {clock_hz} Hz clock"),
             "choose at most clock/8 (115200 is the default)",
         ));
@@ -95,7 +91,7 @@ pub fn check_baud(clock_hz: u64, baud: u32) -> Result<(), Error> {
     let actual = clock_hz as f64 / clks as f64;
     let error = (actual - f64::from(baud)).abs() / f64::from(baud);
     if error > 0.02 {
-        return Err(option_error(
+        return Err(Error::option(
             format!(
                 "--baud {baud} from {clock_hz} Hz is off by {:.1} % ({clks} clocks per bit)",
                 error * 100.0
