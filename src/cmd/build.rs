@@ -53,7 +53,7 @@ fn resolve_board(args: &BuildArgs) -> Result<(Option<&'static Board>, Part), Err
             let board = find_board(name).ok_or_else(|| {
                 Error::option(
                     format!("unknown board {name:?}"),
-                    &format!("choose one of {}, or use --part", board_names()),
+                    format!("choose one of {}, or use --part", board_names()),
                 )
             })?;
             Ok((Some(board), board.part))

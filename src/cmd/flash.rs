@@ -80,7 +80,7 @@ fn resolve(args: &FlashArgs) -> Result<(&'static Board, PathBuf), Error> {
     let board = find_board(&name).ok_or_else(|| {
         Error::option(
             format!("unknown board {name:?}"),
-            &format!("choose one of {}", board_names()),
+            format!("choose one of {}", board_names()),
         )
     })?;
     Ok((board, bitstream))

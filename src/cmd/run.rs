@@ -63,7 +63,7 @@ fn port_name(args: &RunArgs) -> Result<String, Error> {
         .ok_or_else(|| {
             Error::option(
                 format!("unknown board {name:?}"),
-                &format!("choose one of {}", board_names()),
+                format!("choose one of {}", board_names()),
             )
         })
 }
@@ -160,7 +160,7 @@ fn build_board(args: &RunArgs, dir: &std::path::Path) -> Result<Option<&'static 
         Some(name) => find_board(&name).map(Some).ok_or_else(|| {
             Error::option(
                 format!("unknown board {name:?}"),
-                &format!("choose one of {}", board_names()),
+                format!("choose one of {}", board_names()),
             )
         }),
     }
