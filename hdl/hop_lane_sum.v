@@ -4,18 +4,30 @@
 //
 // w_l is w[l*W +: W], two's complement. A bounds every partial sum of a weight row
 // (docs/ARITHMETIC.md), so sums never overflow; one weight always fits in A bits.
+//
+// Pipelining: a node at level h (the root at level HT = $clog2(L), its children at
+// HT - 1, ..., the lanes at 0) registers its sum when bit h of CUTS is set. Every lane
+// goes through every level: a subtree with fewer lanes than its level holds is
+// continued by single-child nodes, so each path from a lane to `sum` crosses exactly
+// one register per set bit of CUTS[HT:1]. With `s` and `w` held, the sum is exact
+// popcount(CUTS[HT:1]) cycles later; CUTS = 0 builds a purely combinational tree.
 `default_nettype none
 module hop_lane_sum #(
     parameter integer L = 1,
     parameter integer W = 8,
-    parameter integer A = 16
+    parameter integer A = 16,
+    parameter integer CUTS = 0,
+    // The node's level; callers leave the default.
+    parameter integer HT = $clog2(L)
 ) (
+    input  wire                clk,
     input  wire [L-1:0]        s,
     input  wire [L*W-1:0]      w,
     output wire signed [A-1:0] sum
 );
+    wire signed [A-1:0] node_sum;
     generate
-        if (L == 1) begin : leaf
+        if (HT == 0) begin : leaf
             wire signed [A-1:0] term;
             if (A > W) begin : extend
                 assign term = {{(A-W){w[W-1]}}, w};
@@ -26,16 +38,27 @@ module hop_lane_sum #(
                 wire unused_high = ^w[W-1:A];
                 assign term = w[A-1:0];
             end
-            assign sum = s[0] ? term : {A{1'b0}};
+            assign node_sum = s[0] ? term : {A{1'b0}};
+        end else if (L == 1) begin : pass
+            hop_lane_sum #(.L(1), .W(W), .A(A), .CUTS(CUTS), .HT(HT-1)) only (
+                .clk(clk), .s(s), .w(w), .sum(node_sum));
         end else begin : node
             localparam integer H = L / 2;
             wire signed [A-1:0] lo_sum;
             wire signed [A-1:0] hi_sum;
-            hop_lane_sum #(.L(H), .W(W), .A(A)) lo (
-                .s(s[H-1:0]), .w(w[H*W-1:0]), .sum(lo_sum));
-            hop_lane_sum #(.L(L-H), .W(W), .A(A)) hi (
-                .s(s[L-1:H]), .w(w[L*W-1:H*W]), .sum(hi_sum));
-            assign sum = lo_sum + hi_sum;
+            hop_lane_sum #(.L(H), .W(W), .A(A), .CUTS(CUTS), .HT(HT-1)) lo (
+                .clk(clk), .s(s[H-1:0]), .w(w[H*W-1:0]), .sum(lo_sum));
+            hop_lane_sum #(.L(L-H), .W(W), .A(A), .CUTS(CUTS), .HT(HT-1)) hi (
+                .clk(clk), .s(s[L-1:H]), .w(w[L*W-1:H*W]), .sum(hi_sum));
+            assign node_sum = lo_sum + hi_sum;
+        end
+        if (HT > 0 && ((CUTS >> HT) & 1) == 1) begin : registered
+            reg signed [A-1:0] sum_r;
+            always @(posedge clk) sum_r <= node_sum;
+            assign sum = sum_r;
+        end else begin : direct
+            wire unused_clk = clk;
+            assign sum = node_sum;
         end
     endgenerate
 endmodule

@@ -73,15 +73,26 @@ module hop_uart_bridge #(
 
     // ------------------------------------------------------- transmit (state)
     localparam [1:0] K_NONE = 2'd0, K_RESULT = 2'd1, K_INFO = 2'd2, K_ERROR = 2'd3;
+    // The payload of the frame being sent waits in t_shift and moves down a byte per
+    // byte sent, so no wide multiplexer picks payload bytes.
+    localparam integer TB = (NB + 3 > INFO_BYTES) ? NB + 3 : (INFO_BYTES > 2 ? INFO_BYTES : 2);
     reg  [1:0]  t_kind;
     reg  [15:0] t_index;      // byte of the frame being offered
     reg  [15:0] t_len;
+    reg  [15:0] t_end;        // t_len + 3: the index of the byte before the check byte
+    reg         t_last;       // the check byte is offered: t_index == t_len + 4
     reg  [7:0]  t_crc;
+    reg  [8*TB-1:0] t_shift;  // payload bytes not yet sent, the next one lowest
     wire [1:0]  t_kind_next = core_out_valid ? K_RESULT : info_pending ? K_INFO :
                               err_pending ? K_ERROR : K_NONE;
-    wire        t_start = (t_kind == K_NONE) && (t_kind_next != K_NONE) && !rst;
-    wire [15:0] t_payload = t_index - 16'd4;
-    wire        t_last = (t_index == t_len + 16'd4);
+    // The choice of the next frame is registered (t_pick) and acted on a cycle later
+    // (t_start), so the wide loads below hang off a register.
+    reg  [1:0]  t_pick;
+    reg         t_start;
+    reg         t_header;     // t_index < 4: a header byte is offered
+    wire [15:0] t_len_next = (t_pick == K_RESULT) ? RESULT_LEN :
+                             (t_pick == K_INFO) ? INFO_LEN : 16'd2;
+    wire [8*TB-1:0] t_payload_next;
     wire [8*NB-1:0] state_bytes;
     generate
         if (8 * NB == N) begin : whole
@@ -90,6 +101,11 @@ module hop_uart_bridge #(
             assign state_bytes = {{(8*NB-N){1'b0}}, core_out_state};
         end
     endgenerate
+    /* verilator lint_off WIDTH */
+    assign t_payload_next =
+        (t_pick == K_RESULT) ? {6'd0, core_out_status, core_out_sweeps, state_bytes} :
+        (t_pick == K_INFO) ? INFO : {err_type, err_code};
+    /* verilator lint_on WIDTH */
     reg  [7:0]  t_byte;
 
     // ---------------------------------------------------------------- receive
@@ -101,6 +117,7 @@ module hop_uart_bridge #(
     reg [15:0]     r_left;
     reg [7:0]      r_crc;
     reg [IW-1:0]   r_idle;
+    reg            idle_hit;  // r_idle == IDLE_LIMIT
     /* verilator lint_off UNUSEDSIGNAL */
     reg [8*NB+7:0] r_buf;     // byte k of the payload ends in r_buf[8k+8 +: 8]
     /* verilator lint_on UNUSEDSIGNAL */
@@ -108,81 +125,133 @@ module hop_uart_bridge #(
     reg            err_pending;
     reg [7:0]      err_code;
     reg [7:0]      err_type;
-    wire [15:0]    r_len = {rx_data, r_len0};
-    wire [7:0]     r_crc_next = crc8(r_crc, rx_data);
+
+    // A received byte is registered together with its comparisons (b_*); the frame
+    // state machine works from these registers one cycle later, so no comparison of
+    // a fresh byte sits in front of its decisions. Bytes are 10 bit times apart.
+    reg            b_valid;
+    reg            b_error;
+    reg [7:0]      b_data;
+    reg            b_start;      // A5
+    reg            b_check_ok;   // equals the CRC of the bytes before it
+    reg            b_t_probe;    // as a type: PROBE
+    reg            b_t_info;     // as a type: INFO
+    reg            b_zero;
+    reg            b_probe_lo;   // PROBE_LEN[7:0]
+    reg            b_probe_hi;   // PROBE_LEN[15:8]
+    // What the header said, kept as flags.
+    reg            f_probe;
+    reg            f_info;
+    reg            f_len0_probe;
+    reg            f_len0_zero;
+    wire           r_last = (r_left == 16'd1);
 
     assign core_in_state = r_buf[8 +: N];
+
+    // An error is noted by the state machine (e_raise, e_code) and recorded a cycle
+    // later; the type byte it concerns cannot change before the next byte.
+    reg            e_raise;
+    reg [7:0]      e_code;
 
     task raise;
         input [7:0] code;
         begin
-            err_pending <= 1'b1;
-            err_code <= code;
-            err_type <= r_type;
-            error_seen <= 1'b1;
+            e_raise <= 1'b1;
+            e_code <= code;
         end
     endtask
 
     always @(posedge clk) begin
+        b_valid <= rx_valid;
+        b_error <= rx_error;
+        b_data <= rx_data;
+        b_start <= (rx_data == 8'hA5);
+        b_check_ok <= (rx_data == r_crc);
+        b_t_probe <= (rx_data == T_PROBE);
+        b_t_info <= (rx_data == T_INFO);
+        b_zero <= (rx_data == 8'h00);
+        b_probe_lo <= (rx_data == PROBE_LEN[7:0]);
+        b_probe_hi <= (rx_data == PROBE_LEN[15:8]);
+    end
+
+    always @(posedge clk) begin
         if (core_in_valid && core_in_ready) core_in_valid <= 1'b0;
-        if (t_start && t_kind_next == K_INFO) info_pending <= 1'b0;
-        if (t_start && t_kind_next == K_ERROR) err_pending <= 1'b0;
-        if (r_state == R_HUNT || rx_valid || rx_error) r_idle <= {IW{1'b0}};
-        else if (r_idle != IDLE_LIMIT) r_idle <= r_idle + 1'b1;
-        if (rx_valid) begin
-            r_crc <= r_crc_next;
+        if (t_start && t_pick == K_INFO) info_pending <= 1'b0;
+        if (t_start && t_pick == K_ERROR) err_pending <= 1'b0;
+        e_raise <= 1'b0;
+        if (e_raise) begin
+            err_pending <= 1'b1;
+            err_code <= e_code;
+            err_type <= r_type;
+            error_seen <= 1'b1;
+        end
+        if (r_state == R_HUNT || rx_valid || rx_error || b_valid || b_error) begin
+            r_idle <= {IW{1'b0}};
+            idle_hit <= 1'b0;
+        end else if (!idle_hit) begin
+            r_idle <= r_idle + 1'b1;
+            idle_hit <= (r_idle == IDLE_LIMIT - 1'b1);
+        end
+        if (b_valid) begin
+            r_crc <= crc8(r_crc, b_data);
             case (r_state)
-                R_HUNT: if (rx_data == 8'hA5) begin
+                R_HUNT: if (b_start) begin
                     r_state <= R_TYPE;
                     r_crc <= 8'h00;
                 end
                 R_TYPE: begin
-                    r_type <= rx_data;
+                    r_type <= b_data;
+                    f_probe <= b_t_probe;
+                    f_info <= b_t_info;
                     r_state <= R_LEN0;
                 end
                 R_LEN0: begin
-                    r_len0 <= rx_data;
+                    r_len0 <= b_data;
+                    f_len0_probe <= b_probe_lo;
+                    f_len0_zero <= b_zero;
                     r_state <= R_LEN1;
                 end
                 R_LEN1: begin
-                    r_left <= r_len;
-                    if (r_type == T_PROBE && r_len == PROBE_LEN) begin
+                    r_left <= {b_data, r_len0};
+                    if (f_probe && f_len0_probe && b_probe_hi) begin
                         if (core_in_valid) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;
                         end else begin
                             r_state <= R_PAYLOAD;
                         end
-                    end else if (r_type == T_INFO && r_len == 16'd0) begin
+                    end else if (f_info && f_len0_zero && b_zero) begin
                         r_state <= R_CHECK;
                     end else begin
-                        raise((r_type == T_PROBE || r_type == T_INFO) ? E_LENGTH : E_TYPE);
+                        raise((f_probe || f_info) ? E_LENGTH : E_TYPE);
                         r_state <= R_DRAIN;
                     end
                 end
                 R_PAYLOAD: begin
-                    r_buf <= {rx_data, r_buf[8*NB+7:8]};
+                    r_buf <= {b_data, r_buf[8*NB+7:8]};
                     r_left <= r_left - 1'b1;
-                    if (r_left == 16'd1) r_state <= R_CHECK;
+                    if (r_last) r_state <= R_CHECK;
                 end
                 R_CHECK: begin
                     r_state <= R_HUNT;
-                    if (rx_data != r_crc) raise(E_CHECK);
-                    else if (r_type == T_PROBE) core_in_valid <= 1'b1;
+                    if (!b_check_ok) raise(E_CHECK);
+                    else if (f_probe) core_in_valid <= 1'b1;
                     else info_pending <= 1'b1;
                 end
                 default: ;  // R_DRAIN: discard
             endcase
-        end else if (rx_error && r_state != R_HUNT) begin
+        end else if (b_error && r_state != R_HUNT) begin
             if (r_state != R_DRAIN) raise(E_FRAMING);
             r_state <= R_DRAIN;
-        end else if (r_idle == IDLE_LIMIT && r_state != R_HUNT) begin
+        end else if (idle_hit && r_state != R_HUNT) begin
             if (r_state != R_DRAIN) raise(E_TIMEOUT);
             r_state <= R_HUNT;
         end
         if (rst) begin
             r_state <= R_HUNT;
             r_idle <= {IW{1'b0}};
+            idle_hit <= 1'b0;
+            e_raise <= 1'b0;
             core_in_valid <= 1'b0;
             info_pending <= 1'b0;
             err_pending <= 1'b0;
@@ -192,18 +261,16 @@ module hop_uart_bridge #(
 
 
     always @(*) begin
-        if (t_index == 16'd0) t_byte = 8'h5A;
-        else if (t_index == 16'd1)
-            t_byte = (t_kind == K_RESULT) ? T_RESULT : (t_kind == K_INFO) ? T_INFO_REPLY : T_ERROR;
-        else if (t_index == 16'd2) t_byte = t_len[7:0];
-        else if (t_index == 16'd3) t_byte = t_len[15:8];
-        else if (t_last) t_byte = t_crc;
-        else if (t_kind == K_INFO) t_byte = INFO[8*t_payload +: 8];
-        else if (t_kind == K_ERROR) t_byte = (t_payload == 16'd0) ? err_code : err_type;
-        else if (t_payload < PROBE_LEN) t_byte = state_bytes[8*t_payload +: 8];
-        else if (t_payload == PROBE_LEN) t_byte = core_out_sweeps[7:0];
-        else if (t_payload == PROBE_LEN + 16'd1) t_byte = core_out_sweeps[15:8];
-        else t_byte = {6'd0, core_out_status};
+        if (t_header) begin
+            case (t_index[1:0])
+                2'd0: t_byte = 8'h5A;
+                2'd1: t_byte = (t_kind == K_RESULT) ? T_RESULT :
+                               (t_kind == K_INFO) ? T_INFO_REPLY : T_ERROR;
+                2'd2: t_byte = t_len[7:0];
+                default: t_byte = t_len[15:8];
+            endcase
+        end else if (t_last) t_byte = t_crc;
+        else t_byte = t_shift[7:0];
     end
 
     // --------------------------------------------------------------- transmit
@@ -220,18 +287,27 @@ module hop_uart_bridge #(
         t_byte_r <= t_byte;
         busy <= core_in_valid || !core_in_ready || core_out_valid;  // for an LED: registered
         t_fresh <= (t_kind != K_NONE) && !(tx_valid && tx_ready) && !rst;
+        t_pick <= t_kind_next;
+        t_start <= (t_kind == K_NONE) && (t_kind_next != K_NONE) && !t_start && !rst;
         if (rst) begin
             t_kind <= K_NONE;
+            t_start <= 1'b0;
             converged <= 1'b0;
         end else if (t_start) begin
-            t_kind <= t_kind_next;
+            t_kind <= t_pick;
             t_index <= 16'd0;
             t_crc <= 8'h00;
-            t_len <= (t_kind_next == K_RESULT) ? RESULT_LEN :
-                     (t_kind_next == K_INFO) ? INFO_LEN : 16'd2;
+            t_len <= t_len_next;
+            t_end <= t_len_next + 16'd3;
+            t_last <= 1'b0;
+            t_header <= 1'b1;
+            t_shift <= t_payload_next;
         end else if (tx_valid && tx_ready) begin
             if (t_index != 16'd0) t_crc <= crc8(t_crc, t_byte_r);
+            if (!t_header) t_shift <= t_shift >> 8;
             t_index <= t_index + 1'b1;
+            t_last <= (t_index == t_end);
+            t_header <= (t_index < 16'd3);
             if (t_last) begin
                 t_kind <= K_NONE;
                 if (t_kind == K_RESULT) converged <= (core_out_status == 2'd0);

@@ -150,7 +150,7 @@ fn network(n: usize, weight_bits: u32) -> Network {
 }
 
 /// Builds one N of a case under `work`.
-fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
+pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
     let started = Instant::now();
     let failed = |problem: String| Attempt {
         neurons: n,

@@ -247,7 +247,8 @@ fn parallel_async_cores_match_the_model_in_icarus() {
     );
 }
 
-const FOLDED_CASES: [Case; 10] = [
+// L = 5, 16 and 20 put one, one and two registers inside the lane tree.
+const FOLDED_CASES: [Case; 11] = [
     (1, 2, 1, 100),
     (2, 4, 1, 100),
     (3, 4, 2, 100),
@@ -258,6 +259,7 @@ const FOLDED_CASES: [Case; 10] = [
     (17, 8, 4, 100),
     (33, 8, 5, 100),
     (64, 8, 16, 100),
+    (40, 4, 20, 100),
 ];
 
 #[test]

@@ -2,7 +2,8 @@
 //! nextpnr runs; saves each search under bench/qor/ and writes docs/QOR.md.
 //! `--only A,B` keeps the cases whose key (part-arch-update-wW) contains A or B;
 //! `--jobs J` runs J searches at once (default 2);
-//! `--render` only rewrites docs/QOR.md from the saved searches.
+//! `--render` only rewrites docs/QOR.md from the saved searches;
+//! `--at N` builds that one size of each kept case, prints it and saves nothing.
 
 use hopgen::qor::{self, Outcome};
 use std::path::PathBuf;
@@ -10,11 +11,66 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
+const USAGE: &str = "usage: hopgen-qor [--only KEY,KEY] [--jobs J] [--at N] [--render]
+  --only KEY,KEY  keep the cases whose key (part-arch-update-wW) contains one of them
+  --jobs J        searches run at once (default 2)
+  --at N          build only size N of each kept case, print it, save nothing
+  --render        only rewrite docs/QOR.md from bench/qor/";
+
+/// The command line: flags with a value, and `--render`.
+struct Args {
+    only: Option<String>,
+    jobs: usize,
+    at: Option<usize>,
+    render: bool,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args {
+        only: None,
+        jobs: 2,
+        at: None,
+        render: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| anyhow::anyhow!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--only" => args.only = Some(value()?),
+            "--jobs" => args.jobs = value()?.parse()?,
+            "--at" => args.at = Some(value()?.parse()?),
+            "--render" => args.render = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => anyhow::bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    Ok(args)
+}
+
+/// `--at N`: one build per kept case, printed as a report table.
+fn build_at(cases: &[qor::Case], n: usize) {
+    let cache = hopgen::sim::verilator::cache_root();
+    for case in cases {
+        let a = qor::attempt(case, n, &PathBuf::from("build/qor-at"), &cache);
+        println!(
+            "== {} N={n}: fits {} in {:.0} s",
+            case.key(),
+            a.fits,
+            a.seconds
+        );
+        if let Some(report) = &a.report {
+            println!("{}", report.table());
+        }
+        if let Some(problem) = &a.problem {
+            println!("{problem}");
+        }
+    }
 }
 
 fn tool_versions() -> String {
@@ -30,7 +86,8 @@ fn tool_versions() -> String {
 }
 
 fn main() -> anyhow::Result<()> {
-    if std::env::args().any(|a| a == "--render") {
+    let args = parse_args()?;
+    if args.render {
         let tools = tool_versions();
         std::fs::write(
             "docs/QOR.md",
@@ -38,8 +95,7 @@ fn main() -> anyhow::Result<()> {
         )?;
         return Ok(());
     }
-    let only = arg("--only");
-    let jobs: usize = arg("--jobs").map_or(Ok(2), |j| j.parse())?;
+    let (only, jobs) = (args.only, args.jobs);
     let cases: Vec<qor::Case> = qor::default_cases()
         .into_iter()
         .filter(|c| {
@@ -47,6 +103,10 @@ fn main() -> anyhow::Result<()> {
                 .is_none_or(|o| o.split(',').any(|part| c.key().contains(part)))
         })
         .collect();
+    if let Some(n) = args.at {
+        build_at(&cases, n);
+        return Ok(());
+    }
     let work = PathBuf::from("build/qor");
     let saved = PathBuf::from("bench/qor");
     let cache = hopgen::sim::verilator::cache_root();

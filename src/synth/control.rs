@@ -209,7 +209,12 @@ pub fn single_cycle_sweeps(design: &Design, names: &Names, engine: Vec<Item>) ->
     }
     items.push(Item::Blank);
     items.extend(engine);
-    items.extend(stop_checks(names, design.max_sweeps, StopSource::Compare));
+    items.extend(stop_checks(
+        names,
+        design.max_sweeps,
+        StopSource::Compare,
+        LastSweep::Compared,
+    ));
     items.extend(handshake_outputs(names));
     let running = if pipeline == 0 {
         sweep_step(names)
@@ -252,13 +257,26 @@ pub(super) fn main_block(
     running: Vec<Stmt>,
     start_extra: Vec<Stmt>,
 ) -> Item {
+    let load = Expr::id(&names.in_state);
+    main_block_loading(names, load, extra_resets, running, start_extra)
+}
+
+/// `main_block` for a core whose `state` register is wider than N: a probe loads
+/// `load` (the probe, padded) into it.
+pub(super) fn main_block_loading(
+    names: &Names,
+    load: Expr,
+    extra_resets: Vec<Stmt>,
+    running: Vec<Stmt>,
+    start_extra: Vec<Stmt>,
+) -> Item {
     let mut resets = vec![
         set(&names.busy, Expr::uint(1, 0)),
         set(&names.done, Expr::uint(1, 0)),
     ];
     resets.extend(extra_resets);
     let mut start = vec![
-        set(&names.state, Expr::id(&names.in_state)),
+        set(&names.state, load),
         set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
         set(&names.busy, Expr::uint(1, 1)),
     ];
@@ -301,8 +319,23 @@ pub(super) enum StopSource<'a> {
     AsyncFlag(&'a Ident),
 }
 
+/// How `last` (k + 1 == max_sweeps) is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum LastSweep {
+    /// A comparison in front of the stopping rule.
+    Compared,
+    /// A register, one clock behind `sweeps`: for cores whose sweeps take at least
+    /// two clocks, so the register is current when the rule reads it.
+    Registered,
+}
+
 /// `changed`, `repeat2` (sync only) and `last`: the tests of the stopping rule.
-pub(super) fn stop_checks(names: &Names, max_sweeps: u32, source: StopSource) -> Vec<Item> {
+pub(super) fn stop_checks(
+    names: &Names,
+    max_sweeps: u32,
+    source: StopSource,
+    last: LastSweep,
+) -> Vec<Item> {
     let sweeps = Expr::id(&names.sweeps);
     let mut items = vec![
         Item::Comment(vec![
@@ -323,12 +356,14 @@ pub(super) fn stop_checks(names: &Names, max_sweeps: u32, source: StopSource) ->
             "s(k+1) == s(k-1), k >= 1",
         ));
     }
-    items.push(decl(
-        NetKind::Wire,
-        Width::Scalar,
-        &names.last,
-        "k+1 == max_sweeps",
-    ));
+    let (last_kind, last_comment) = match last {
+        LastSweep::Compared => (NetKind::Wire, "k+1 == max_sweeps"),
+        LastSweep::Registered => (
+            NetKind::Reg,
+            "k+1 == max_sweeps (registered: sweeps is steady for a whole sweep)",
+        ),
+    };
+    items.push(decl(last_kind, Width::Scalar, &names.last, last_comment));
     let not_first = sweeps
         .clone()
         .binary(BinaryOp::Ne, Expr::uint(SWEEP_BITS, 0));
@@ -359,9 +394,16 @@ pub(super) fn stop_checks(names: &Names, max_sweeps: u32, source: StopSource) ->
             ));
         }
     }
-    items.push(Item::Assign {
-        lhs: Expr::id(&names.last),
-        rhs: sweeps.eq(Expr::uint(SWEEP_BITS, u64::from(max_sweeps - 1))),
+    let is_last = sweeps.eq(Expr::uint(SWEEP_BITS, u64::from(max_sweeps - 1)));
+    items.push(match last {
+        LastSweep::Compared => Item::Assign {
+            lhs: Expr::id(&names.last),
+            rhs: is_last,
+        },
+        LastSweep::Registered => Item::AlwaysPosedge {
+            clock: names.clk.clone(),
+            body: vec![set(&names.last, is_last)],
+        },
     });
     items.push(Item::Blank);
     items
@@ -392,6 +434,11 @@ pub(super) fn stop_rule(names: &Names, sync: bool, otherwise: Vec<Stmt>) -> Stmt
 }
 
 pub(super) fn handshake_outputs(names: &Names) -> Vec<Item> {
+    handshake_outputs_from(names, Expr::id(&names.state))
+}
+
+/// `handshake_outputs` with `out_state` driven by `state` (the N state bits).
+pub(super) fn handshake_outputs_from(names: &Names, state: Expr) -> Vec<Item> {
     let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
         lhs: Expr::id(lhs),
         rhs,
@@ -405,7 +452,7 @@ pub(super) fn handshake_outputs(names: &Names) -> Vec<Item> {
                 .and(Expr::id(&names.done).logic_not()),
         ),
         assign(&names.out_valid, Expr::id(&names.done)),
-        assign(&names.out_state, Expr::id(&names.state)),
+        assign(&names.out_state, state),
         assign(&names.out_sweeps, Expr::id(&names.sweeps)),
         assign(&names.out_status, Expr::id(&names.status)),
         Item::Blank,

@@ -5,10 +5,15 @@
 //!
 //! Pipeline: stage 0 issues (neuron i, chunk c): the memory address, and the L state
 //! bits of chunk c; stage 1 (one cycle later, when the synchronous reads arrive) sums
-//! the L selected weights into a register; stage 2 adds that sum to the accumulator and
-//! at the row's last chunk registers S_i; stage 3 decides neuron i with the same
-//! comparison as the parallel core: S_i > C_i, or S_i = C_i and a tie. Registers
-//! between lane tree, accumulator and comparison keep each path to one of them.
+//! the L selected weights into a register, through D = `lane_latency(L)` more
+//! registers inside the lane tree (its control bits wait in a D-deep delay line);
+//! stage 2 adds that sum to the accumulator, which starts each row at −C_i, and at the
+//! row's last chunk registers S_i − C_i; stage 3 decides neuron i from its sign and a
+//! zero test, the parallel core's comparison: S_i > C_i, or S_i = C_i and a tie.
+//!
+//! No wide multiplexer indexes the state: `state` rotates one chunk per issue (stage 0
+//! takes its low L bits), `cur` and `prev` shift down one neuron per decision, and each
+//! decision shifts into the top of `next` (docs/ARCHITECTURES.md).
 
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
@@ -24,10 +29,26 @@ pub fn chunks(n: usize, lanes: usize) -> usize {
     n.div_ceil(lanes)
 }
 
-/// Cycles per sweep: N·C issue cycles, three to drain the pipeline, one to commit.
+/// Cycles per sweep: N·C issue cycles, 3 + D to drain the pipeline, one to commit.
 pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
     let (n, c) = (n as u64, chunks(n, lanes) as u64);
-    n * c + 4
+    n * c + 4 + lane_latency(lanes)
+}
+
+/// The lane tree's registered levels (`CUTS` of `hop_lane_sum`, bit h for level h,
+/// the lanes at level 0): the odd levels below the root, whose sum the core registers
+/// itself. The stage behind the block RAM's output then holds the lane masks and one
+/// adder, and no later stage more than two adders.
+pub fn lane_cuts(lanes: usize) -> u32 {
+    let height = lanes.next_power_of_two().trailing_zeros();
+    (1..height)
+        .filter(|h| h % 2 == 1)
+        .fold(0, |cuts, h| cuts | (1 << h))
+}
+
+/// Register stages inside the lane tree: D.
+pub fn lane_latency(lanes: usize) -> u64 {
+    u64::from(lane_cuts(lanes).count_ones())
 }
 
 /// `weights.mem`: word r·C + c holds L weights of row r (or, `by_column`, of column r)
@@ -53,14 +74,16 @@ pub fn weight_words(design: &Design, by_column: bool) -> String {
     out
 }
 
-/// `thresholds.mem`: word i = {tie possible, C_i} (1 + A bits), see `parallel`.
+/// `thresholds.mem`: word i = {tie possible, −C_i} (1 + (A + 1) bits), see
+/// `parallel`: the accumulator of row i starts at −C_i, so S_i − C_i is complete
+/// when the row is, and the decision needs only its sign and a zero test.
 pub fn thresholds_mem(design: &Design) -> String {
-    let acc = design.q.acc_bits as usize;
+    let acc = design.q.acc_bits as usize + 1;
     let mut out = String::new();
     for i in 0..design.q.n {
         let (c, even) = threshold_constant(design, i);
-        // C_i in the low A bits, the tie flag above them.
-        let word = (c & ((1i64 << acc) - 1)) | (i64::from(even) << acc);
+        // −C_i in the low A + 1 bits, the tie flag above them.
+        let word = (-c & ((1i64 << acc) - 1)) | (i64::from(even) << acc);
         out.push_str(&pack_hex([word], acc + 1));
         out.push('\n');
     }
@@ -74,25 +97,22 @@ struct Engine {
     idx: Ident,
     chunk: Ident,
     addr: Ident,
-    base: Ident,
     v1: Ident,
     first1: Ident,
     last1: Ident,
     lastn1: Ident,
-    idx1: Ident,
     bits1: Ident,
     v2: Ident,
     first2: Ident,
     last2: Ident,
     lastn2: Ident,
-    idx2: Ident,
     tdata2: Ident,
     sum2: Ident,
     v3: Ident,
     lastn3: Ident,
-    idx3: Ident,
     tdata3: Ident,
     total3: Ident,
+    cur: Ident,
     diff_state: Ident,
     diff_prev: Ident,
     wdata: Ident,
@@ -100,44 +120,92 @@ struct Engine {
     acc: Ident,
     wmem: Ident,
     tmem: Ident,
-    state_pad: Ident,
     issue: Ident,
     partial: Ident,
     total: Ident,
-    limit: Ident,
+    zero: Ident,
     even: Ident,
     current: Ident,
     decision: Ident,
+    /// Stage-1 signals as they reach stage 2, D cycles later (`late`).
+    v1l: Ident,
+    first1l: Ident,
+    last1l: Ident,
+    lastn1l: Ident,
+    tdatal: Ident,
+}
+
+/// The stage-1 control signals that wait for the lane tree: name and width.
+fn waiting(z: &Sizes) -> [(&'static str, u32); 5] {
+    [
+        ("v1", 0),
+        ("first1", 0),
+        ("last1", 0),
+        ("lastn1", 0),
+        ("tdata", z.acc + 2),
+    ]
+}
+
+/// Stage-1 signal `name` after `depth` cycles of the delay line.
+fn late(name: &str, depth: u64) -> Ident {
+    match depth {
+        0 => Ident::new(name),
+        d => Ident::new(format!("{name}_d{d}")),
+    }
+}
+
+/// The delay line of the stage-1 control signals: declarations, and the shifts done
+/// every running cycle. Only the valid bit needs a reset.
+fn delay_line(z: &Sizes) -> (Vec<Item>, Vec<Stmt>, Vec<Stmt>) {
+    let depth = z.lane_delay;
+    let (mut items, mut shifts) = (Vec::new(), Vec::new());
+    for (name, width) in waiting(z) {
+        for d in 1..=depth {
+            let comment = if d == 1 {
+                format!("{name}, waiting for the lane tree")
+            } else {
+                String::new()
+            };
+            items.push(reg(width, &late(name, d), &comment));
+            shifts.push(set(&late(name, d), Expr::id(&late(name, d - 1))));
+        }
+    }
+    let reset_valid = (1..=depth)
+        .map(|d| set(&late("v1", d), uint(1, 0)))
+        .collect();
+    (items, shifts, reset_valid)
 }
 
 impl Engine {
-    fn new() -> Self {
+    fn new(depth: u64) -> Self {
         let id = Ident::new;
         Engine {
+            v1l: late("v1", depth),
+            first1l: late("first1", depth),
+            last1l: late("last1", depth),
+            lastn1l: late("lastn1", depth),
+            tdatal: late("tdata", depth),
             issuing: id("issuing"),
             ending: id("ending"),
             idx: id("idx"),
             chunk: id("chunk"),
             addr: id("addr"),
-            base: id("base"),
             v1: id("v1"),
             first1: id("first1"),
             last1: id("last1"),
             lastn1: id("lastn1"),
-            idx1: id("idx1"),
             bits1: id("bits1"),
             v2: id("v2"),
             first2: id("first2"),
             last2: id("last2"),
             lastn2: id("lastn2"),
-            idx2: id("idx2"),
             tdata2: id("tdata2"),
             sum2: id("sum2"),
             v3: id("v3"),
             lastn3: id("lastn3"),
-            idx3: id("idx3"),
             tdata3: id("tdata3"),
             total3: id("total3"),
+            cur: id("cur"),
             diff_state: id("diff_state"),
             diff_prev: id("diff_prev"),
             wdata: id("wdata"),
@@ -145,11 +213,10 @@ impl Engine {
             acc: id("acc"),
             wmem: id("wmem"),
             tmem: id("tmem"),
-            state_pad: id("state_pad"),
             issue: id("issue"),
             partial: id("partial"),
             total: id("total"),
-            limit: id("limit"),
+            zero: id("zero"),
             even: id("even"),
             current: id("current"),
             decision: id("decision"),
@@ -165,9 +232,12 @@ struct Sizes {
     idx: u32,
     chunk: u32,
     addr: u32,
-    base: u32,
     acc: u32,
     word: u32,
+    /// C·L: the state register, padded to whole chunks.
+    padded: u32,
+    /// D: registers inside the lane tree.
+    lane_delay: u64,
 }
 
 impl Sizes {
@@ -181,9 +251,10 @@ impl Sizes {
             idx: bits_for(n - 1),
             chunk: bits_for(c_count - 1),
             addr: bits_for(n * c_count - 1),
-            base: bits_for(c_count * lanes - 1),
             acc: design.q.acc_bits,
             word: (lanes as u32) * design.q.weight_bits,
+            padded: (c_count * lanes) as u32,
+            lane_delay: lane_latency(lanes),
         }
     }
 }
@@ -196,12 +267,50 @@ fn wire(width: u32, name: &Ident, comment: &str) -> Item {
     control::net(NetKind::Wire, width, name, comment)
 }
 
+/// `bits` (N wide) padded with zeros to the C·L bits of `state`.
+fn padded(bits: Expr, z: &Sizes) -> Expr {
+    let pad = z.padded - z.n as u32;
+    if pad == 0 {
+        bits
+    } else {
+        Expr::Concat(vec![Expr::Repeat(pad, Box::new(Expr::uint(1, 0))), bits])
+    }
+}
+
+/// The N state bits of the (padded) `state` register.
+fn unpadded(state: Expr, z: &Sizes) -> Expr {
+    if z.padded == z.n as u32 {
+        state
+    } else {
+        state.part(Expr::Num(0), z.n as u32)
+    }
+}
+
+/// `{msb, reg[width-1:1]}`: `reg` shifted down one bit, `msb` shifted in on top.
+fn shift_down(reg: &Ident, width: u32, msb: Expr) -> Stmt {
+    let shifted = if width == 1 {
+        msb
+    } else {
+        Expr::Concat(vec![msb, Expr::id(reg).part(Expr::Num(1), width - 1)])
+    };
+    set(reg, shifted)
+}
+
 fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
     let n = z.n as u32;
     let mut items = vec![
-        reg(n, &names.state, "s(k)"),
-        reg(n, &names.prev, "s(k-1)"),
-        reg(n, &names.next, "s(k+1), filled neuron by neuron"),
+        reg(
+            z.padded,
+            &names.state,
+            "s(k), padded to C*L bits; rotates one chunk per issue, whole again after each row",
+        ),
+        reg(
+            n,
+            &names.prev,
+            "s(k-1), shifted down one neuron per decision",
+        ),
+        reg(n, &e.cur, "s(k), shifted down one neuron per decision"),
+        reg(n, &names.next, "s(k+1): each decision shifts in at the top"),
         reg(SWEEP_BITS, &names.sweeps, "k"),
         reg(2, &names.status, ""),
         reg(0, &names.busy, "running sweeps"),
@@ -213,25 +322,21 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         reg(z.idx, &e.idx, "neuron i"),
         reg(z.chunk, &e.chunk, "chunk c of row i"),
         reg(z.addr, &e.addr, "i*C + c"),
-        reg(z.base, &e.base, "c*L"),
         reg(0, &e.v1, "stage 1 valid"),
         reg(0, &e.first1, "stage 1 holds chunk 0"),
         reg(0, &e.last1, "stage 1 holds the last chunk"),
         reg(0, &e.lastn1, "... of the last neuron"),
-        reg(z.idx, &e.idx1, "stage 1 neuron"),
         reg(z.lanes as u32, &e.bits1, "stage 1 state bits of the chunk"),
         reg(0, &e.v2, "stage 2 valid"),
         reg(0, &e.first2, ""),
         reg(0, &e.last2, ""),
         reg(0, &e.lastn2, ""),
-        reg(z.idx, &e.idx2, "stage 2 neuron"),
-        reg(z.acc + 1, &e.tdata2, "{tie possible, C_i} in stage 2"),
+        reg(z.acc + 2, &e.tdata2, "{tie possible, -C_i} in stage 2"),
         control::signed_net(NetKind::Reg, z.acc, &e.sum2, "the chunk's sum, registered"),
         reg(0, &e.v3, "stage 3 decides a neuron"),
         reg(0, &e.lastn3, ""),
-        reg(z.idx, &e.idx3, "stage 3 neuron"),
-        reg(z.acc + 1, &e.tdata3, "{tie possible, C_i} in stage 3"),
-        control::signed_net(NetKind::Reg, z.acc, &e.total3, "S_i, complete"),
+        reg(0, &e.tdata3, "tie possible, in stage 3"),
+        control::signed_net(NetKind::Reg, z.acc + 1, &e.total3, "S_i - C_i, complete"),
         reg(
             0,
             &e.diff_state,
@@ -244,11 +349,11 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         ),
         reg(z.word, &e.wdata, "weights of the chunk (synchronous read)"),
         reg(
-            z.acc + 1,
+            z.acc + 2,
             &e.tdata,
-            "{tie possible, C_i} (synchronous read)",
+            "{tie possible, -C_i} (synchronous read)",
         ),
-        control::signed_net(NetKind::Reg, z.acc, &e.acc, "partial S_i"),
+        control::signed_net(NetKind::Reg, z.acc + 1, &e.acc, "-C_i + partial S_i"),
         Item::Memory {
             width: z.word,
             depth: z.n * z.c_count,
@@ -256,10 +361,10 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
             comment: Some(format!("{} lanes of W bits per word", z.lanes)),
         },
         Item::Memory {
-            width: z.acc + 1,
+            width: z.acc + 2,
             depth: z.n,
             name: e.tmem.clone(),
-            comment: Some("per neuron: {tie possible, C_i}".into()),
+            comment: Some("per neuron: {tie possible, -C_i}".into()),
         },
         Item::ReadMemH {
             file: WEIGHTS_FILE.into(),
@@ -275,27 +380,21 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
 }
 
 fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
-    let padded = (z.c_count * z.lanes) as u32;
-    let pad = padded - z.n as u32;
-    let state_pad = if pad == 0 {
-        Expr::id(&names.state)
-    } else {
-        Expr::Concat(vec![
-            Expr::Repeat(pad, Box::new(Expr::uint(1, 0))),
-            Expr::id(&names.state),
-        ])
-    };
-    let issue = Expr::id(&e.issuing);
     let acc = z.acc;
+    // Sign-extended to A + 1 bits: (first chunk ? −C_i : acc) + the chunk's sum.
+    let sum2 = Expr::Concat(vec![Expr::id(&e.sum2).bit(acc - 1), Expr::id(&e.sum2)]);
     let total = Expr::Ternary(
         Box::new(Expr::id(&e.first2)),
-        Box::new(Expr::Repeat(acc, Box::new(Expr::uint(1, 0)))),
+        Box::new(Expr::id(&e.tdata2).part(Expr::Num(0), acc + 1)),
         Box::new(Expr::id(&e.acc)),
     )
-    .binary(BinaryOp::Add, Expr::id(&e.sum2));
-    let above = Expr::id(&e.total3).binary(BinaryOp::Gt, Expr::id(&e.limit));
+    .binary(BinaryOp::Add, sum2);
+    let above = Expr::id(&e.total3)
+        .bit(acc)
+        .logic_not()
+        .and(Expr::id(&e.zero).logic_not());
     let tie = Expr::id(&e.even)
-        .binary(BinaryOp::And, Expr::id(&e.total3).eq(Expr::id(&e.limit)))
+        .binary(BinaryOp::And, Expr::id(&e.zero))
         .binary(BinaryOp::And, Expr::id(&e.current));
     let assign = |lhs: &Ident, rhs: Expr| Item::Assign {
         lhs: Expr::id(lhs),
@@ -305,7 +404,6 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
         Item::Comment(vec![
             "Datapath: L weights of one row chunk per cycle.".into()
         ]),
-        wire(padded, &e.state_pad, "state padded to C*L bits"),
         wire(0, &e.issue, ""),
         control::signed_net(
             NetKind::Wire,
@@ -315,16 +413,15 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
         ),
         control::signed_net(
             NetKind::Wire,
-            acc,
+            acc + 1,
             &e.total,
-            "S_i so far, including this chunk",
+            "-C_i + S_i so far, including this chunk",
         ),
-        control::signed_net(NetKind::Wire, acc, &e.limit, "C_i"),
+        wire(0, &e.zero, "S_i = C_i"),
         wire(0, &e.even, "a tie is possible"),
         wire(0, &e.current, "s_i now"),
         wire(0, &e.decision, "s_i after the decision"),
-        assign(&e.state_pad, state_pad),
-        assign(&e.issue, issue),
+        assign(&e.issue, Expr::id(&e.issuing)),
         Item::Instance {
             module: Ident::new(LANE_SUM.module),
             name: Ident::new("u_lanes"),
@@ -332,17 +429,19 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
                 (Ident::new("L"), Expr::Num(z.lanes as i64)),
                 (Ident::new("W"), Expr::Num(i64::from(design.q.weight_bits))),
                 (Ident::new("A"), Expr::Num(i64::from(acc))),
+                (Ident::new("CUTS"), Expr::Num(i64::from(lane_cuts(z.lanes)))),
             ],
             ports: vec![
+                (Ident::new("clk"), Expr::id(&names.clk)),
                 (Ident::new("s"), Expr::id(&e.bits1)),
                 (Ident::new("w"), Expr::id(&e.wdata)),
                 (Ident::new("sum"), Expr::id(&e.partial)),
             ],
         },
         assign(&e.total, total),
-        assign(&e.limit, Expr::id(&e.tdata3).part(Expr::Num(0), acc)),
-        assign(&e.even, Expr::id(&e.tdata3).bit(acc)),
-        assign(&e.current, Expr::id(&names.state).select(Expr::id(&e.idx3))),
+        assign(&e.zero, Expr::id(&e.total3).eq(Expr::uint(acc + 1, 0))),
+        assign(&e.even, Expr::id(&e.tdata3)),
+        assign(&e.current, Expr::id(&e.cur).bit(0)),
         assign(&e.decision, above.binary(BinaryOp::Or, tie)),
         Item::Blank,
     ]
@@ -352,8 +451,9 @@ fn uint(width: u32, value: usize) -> Expr {
     Expr::uint(width, value as u64)
 }
 
-/// Stage 0: advance (neuron, chunk) after an issue.
-fn advance(e: &Engine, z: &Sizes) -> Stmt {
+/// Stage 0: advance (neuron, chunk) after an issue, and rotate the next chunk of the
+/// state into the low L bits.
+fn advance(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
     let last_chunk = Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count - 1));
     let last_neuron = Expr::id(&e.idx).eq(uint(z.idx, z.n - 1));
     let incr = |name: &Ident, width: u32, step: usize| {
@@ -362,10 +462,7 @@ fn advance(e: &Engine, z: &Sizes) -> Stmt {
             Expr::id(name).binary(BinaryOp::Add, uint(width, step)),
         )
     };
-    let mut row_done = vec![
-        set(&e.chunk, uint(z.chunk, 0)),
-        set(&e.base, uint(z.base, 0)),
-    ];
+    let mut row_done = vec![set(&e.chunk, uint(z.chunk, 0))];
     row_done.push(Stmt::If {
         cond: last_neuron,
         then: vec![
@@ -375,23 +472,54 @@ fn advance(e: &Engine, z: &Sizes) -> Stmt {
         ],
         otherwise: vec![incr(&e.idx, z.idx, 1), incr(&e.addr, z.addr, 1)],
     });
-    // With one chunk per row every issue ends a row (and c·L = L would not fit `base`).
+    // With one chunk per row every issue ends a row, and the state does not rotate.
     let on_issue = if z.c_count == 1 {
         row_done
     } else {
-        vec![Stmt::If {
-            cond: last_chunk,
-            then: row_done,
-            otherwise: vec![
-                incr(&e.chunk, z.chunk, 1),
-                incr(&e.base, z.base, z.lanes),
-                incr(&e.addr, z.addr, 1),
-            ],
-        }]
+        let lanes = z.lanes as u32;
+        let state = Expr::id(&names.state);
+        let rotated = Expr::Concat(vec![
+            state.clone().part(Expr::Num(0), lanes),
+            state.part(Expr::Num(i64::from(lanes)), z.padded - lanes),
+        ]);
+        vec![
+            set(&names.state, rotated),
+            Stmt::If {
+                cond: last_chunk,
+                then: row_done,
+                otherwise: vec![incr(&e.chunk, z.chunk, 1), incr(&e.addr, z.addr, 1)],
+            },
+        ]
     };
     Stmt::If {
         cond: Expr::id(&e.issue),
         then: on_issue,
+        otherwise: vec![],
+    }
+}
+
+/// Stage 3 of one neuron: its decision shifts into `next`; `cur` and `prev` shift to
+/// the next neuron; the stop-rule flags record a difference.
+fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
+    let n = z.n as u32;
+    let differs = |from: &Ident, flag: &Ident| {
+        set(
+            flag,
+            Expr::id(flag).binary(
+                BinaryOp::Or,
+                Expr::id(&e.decision).binary(BinaryOp::Ne, Expr::id(from).bit(0)),
+            ),
+        )
+    };
+    Stmt::If {
+        cond: Expr::id(&e.v3),
+        then: vec![
+            shift_down(&names.next, n, Expr::id(&e.decision)),
+            differs(&e.cur, &e.diff_state),
+            differs(&names.prev, &e.diff_prev),
+            shift_down(&e.cur, n, Expr::uint(1, 0)),
+            shift_down(&names.prev, n, Expr::uint(1, 0)),
+        ],
         otherwise: vec![],
     }
 }
@@ -413,22 +541,19 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
                 .eq(uint(z.chunk, z.c_count - 1))
                 .and(Expr::id(&e.idx).eq(uint(z.idx, z.n - 1))),
         ),
-        set(&e.idx1, Expr::id(&e.idx)),
         set(
             &e.bits1,
-            Expr::id(&e.state_pad).part(Expr::id(&e.base), z.lanes as u32),
+            Expr::id(&names.state).part(Expr::Num(0), z.lanes as u32),
         ),
-        set(&e.v2, Expr::id(&e.v1)),
-        set(&e.first2, Expr::id(&e.first1)),
-        set(&e.last2, Expr::id(&e.last1)),
-        set(&e.lastn2, Expr::id(&e.lastn1)),
-        set(&e.idx2, Expr::id(&e.idx1)),
-        set(&e.tdata2, Expr::id(&e.tdata)),
+        set(&e.v2, Expr::id(&e.v1l)),
+        set(&e.first2, Expr::id(&e.first1l)),
+        set(&e.last2, Expr::id(&e.last1l)),
+        set(&e.lastn2, Expr::id(&e.lastn1l)),
+        set(&e.tdata2, Expr::id(&e.tdatal)),
         set(&e.sum2, Expr::id(&e.partial)),
         set(&e.v3, Expr::id(&e.v2).and(Expr::id(&e.last2))),
         set(&e.lastn3, Expr::id(&e.lastn2)),
-        set(&e.idx3, Expr::id(&e.idx2)),
-        set(&e.tdata3, Expr::id(&e.tdata2)),
+        set(&e.tdata3, Expr::id(&e.tdata2).bit(z.acc + 1)),
         set(&e.ending, Expr::id(&e.v3).and(Expr::id(&e.lastn3))),
     ];
     stmts.push(Stmt::If {
@@ -439,32 +564,12 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         ],
         otherwise: vec![],
     });
-    let differs = |from: &Ident, flag: &Ident| {
-        set(
-            flag,
-            Expr::id(flag).binary(
-                BinaryOp::Or,
-                Expr::id(&e.decision)
-                    .binary(BinaryOp::Ne, Expr::id(from).select(Expr::id(&e.idx3))),
-            ),
-        )
-    };
-    stmts.push(Stmt::If {
-        cond: Expr::id(&e.v3),
-        then: vec![
-            Stmt::NonBlocking(
-                Expr::id(&names.next).select(Expr::id(&e.idx3)),
-                Expr::id(&e.decision),
-            ),
-            differs(&names.state, &e.diff_state),
-            differs(&names.prev, &e.diff_prev),
-        ],
-        otherwise: vec![],
-    });
-    stmts.push(advance(e, z));
+    stmts.push(decide(names, e, z));
+    stmts.push(advance(names, e, z));
     let mut commit = vec![
-        set(&names.state, Expr::id(&names.next)),
-        set(&names.prev, Expr::id(&names.state)),
+        set(&names.state, padded(Expr::id(&names.next), z)),
+        set(&names.prev, unpadded(Expr::id(&names.state), z)),
+        set(&e.cur, Expr::id(&names.next)),
         set(&e.diff_state, uint(1, 0)),
         set(&e.diff_prev, uint(1, 0)),
     ];
@@ -483,24 +588,26 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
 }
 
 /// What taking a probe resets besides the shared state.
-fn start(e: &Engine, z: &Sizes) -> Vec<Stmt> {
+fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     vec![
+        set(&e.cur, Expr::id(&names.in_state)),
         set(&e.diff_state, uint(1, 0)),
         set(&e.diff_prev, uint(1, 0)),
         set(&e.issuing, uint(1, 1)),
         set(&e.idx, uint(z.idx, 0)),
         set(&e.chunk, uint(z.chunk, 0)),
         set(&e.addr, uint(z.addr, 0)),
-        set(&e.base, uint(z.base, 0)),
     ]
 }
 
 /// Builds the core module.
 pub fn build(design: &Design) -> Module {
     let names = Names::new();
-    let e = Engine::new();
     let z = Sizes::of(design);
+    let e = Engine::new(z.lane_delay);
+    let (delay_items, shifts, delay_resets) = delay_line(&z);
     let mut items = declarations(&names, &e, &z);
+    items.extend(delay_items);
     items.extend(datapath(design, &names, &e, &z));
     items.extend(control::stop_checks(
         &names,
@@ -509,8 +616,12 @@ pub fn build(design: &Design) -> Module {
             changed: &e.diff_state,
             differs_from_prev: &e.diff_prev,
         },
+        control::LastSweep::Registered,
     ));
-    items.extend(control::handshake_outputs(&names));
+    items.extend(control::handshake_outputs_from(
+        &names,
+        unpadded(Expr::id(&names.state), &z),
+    ));
     let resets = vec![
         set(&e.issuing, uint(1, 0)),
         set(&e.v1, uint(1, 0)),
@@ -518,11 +629,14 @@ pub fn build(design: &Design) -> Module {
         set(&e.v3, uint(1, 0)),
         set(&e.ending, uint(1, 0)),
     ];
-    items.push(control::main_block(
+    let resets = [resets, delay_resets].concat();
+    let running = [shifts, running(&names, &e, &z)].concat();
+    items.push(control::main_block_loading(
         &names,
+        padded(Expr::id(&names.in_state), &z),
         resets,
-        running(&names, &e, &z),
-        start(&e, &z),
+        running,
+        start(&names, &e, &z),
     ));
     Module {
         params: vec![],
@@ -530,5 +644,31 @@ pub fn build(design: &Design) -> Module {
         doc: design.doc_lines(),
         ports: control::ports(z.n, &names),
         items,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lane_tree_registers_the_odd_levels_below_the_root() {
+        // (lanes, CUTS, D): levels 1, 3, ... strictly below the root level ⌈log2 L⌉.
+        for (lanes, cuts, depth) in [
+            (1, 0, 0),
+            (2, 0, 0),
+            (3, 0b10, 1),
+            (4, 0b10, 1),
+            (5, 0b10, 1),
+            (8, 0b10, 1),
+            (16, 0b1010, 2),
+            (20, 0b1010, 2),
+            (32, 0b1010, 2),
+            (64, 0b101010, 3),
+        ] {
+            assert_eq!(lane_cuts(lanes), cuts, "L = {lanes}");
+            assert_eq!(lane_latency(lanes), depth, "L = {lanes}");
+        }
+        assert_eq!(cycles_per_sweep(64, 16), 64 * 4 + 4 + 2);
     }
 }

@@ -528,6 +528,7 @@ pub fn build(design: &Design) -> Module {
         &names,
         design.max_sweeps,
         control::StopSource::AsyncFlag(&ident("changed_any")),
+        control::LastSweep::Registered,
     ));
     items.extend(control::handshake_outputs(&names));
     let resets = vec![nb("pass_active", u(1, 0)), nb("p1_valid", u(1, 0))];

@@ -143,6 +143,7 @@ pub fn build(design: &Design) -> Module {
         &names,
         design.max_sweeps,
         control::StopSource::AsyncFlag(&v.changed_now),
+        control::LastSweep::Compared,
     ));
     items.extend(control::handshake_outputs(&names));
     items.push(always(design, &names, &v, n, gw, iw));

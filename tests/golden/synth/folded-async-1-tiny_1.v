@@ -79,9 +79,11 @@ module tiny_1 (
 
     // Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).
     wire changed; // some neuron changed
-    wire last; // k+1 == max_sweeps
+    reg last; // k+1 == max_sweeps (registered: sweeps is steady for a whole sweep)
     assign changed = changed_any;
-    assign last = sweeps == 16'd19;
+    always @(posedge clk) begin
+        last <= sweeps == 16'd19;
+    end
 
     assign in_ready = ((!rst) && (!busy)) && (!done);
     assign out_valid = done;

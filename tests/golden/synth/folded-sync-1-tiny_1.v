@@ -20,9 +20,10 @@ module tiny_1 (
     output wire [15:0] out_sweeps, // k, the sweeps run
     output wire  [1:0] out_status  // 0 converged, 1 limit, 2 cycle2
 );
-    reg [0:0] state; // s(k)
-    reg [0:0] prev; // s(k-1)
-    reg [0:0] next; // s(k+1), filled neuron by neuron
+    reg [0:0] state; // s(k), padded to C*L bits; rotates one chunk per issue, whole again after each row
+    reg [0:0] prev; // s(k-1), shifted down one neuron per decision
+    reg [0:0] cur; // s(k), shifted down one neuron per decision
+    reg [0:0] next; // s(k+1): each decision shifts in at the top
     reg [15:0] sweeps; // k
     reg [1:0] status;
     reg busy; // running sweeps
@@ -32,68 +33,66 @@ module tiny_1 (
     reg [0:0] idx; // neuron i
     reg [0:0] chunk; // chunk c of row i
     reg [0:0] addr; // i*C + c
-    reg [0:0] base; // c*L
     reg v1; // stage 1 valid
     reg first1; // stage 1 holds chunk 0
     reg last1; // stage 1 holds the last chunk
     reg lastn1; // ... of the last neuron
-    reg [0:0] idx1; // stage 1 neuron
     reg [0:0] bits1; // stage 1 state bits of the chunk
     reg v2; // stage 2 valid
     reg first2;
     reg last2;
     reg lastn2;
-    reg [0:0] idx2; // stage 2 neuron
-    reg [2:0] tdata2; // {tie possible, C_i} in stage 2
+    reg [3:0] tdata2; // {tie possible, -C_i} in stage 2
     reg signed [1:0] sum2; // the chunk's sum, registered
     reg v3; // stage 3 decides a neuron
     reg lastn3;
-    reg [0:0] idx3; // stage 3 neuron
-    reg [2:0] tdata3; // {tie possible, C_i} in stage 3
-    reg signed [1:0] total3; // S_i, complete
+    reg tdata3; // tie possible, in stage 3
+    reg signed [2:0] total3; // S_i - C_i, complete
     reg diff_state; // a decision of this sweep differs from s(k)
     reg diff_prev; // a decision of this sweep differs from s(k-1)
     reg [3:0] wdata; // weights of the chunk (synchronous read)
-    reg [2:0] tdata; // {tie possible, C_i} (synchronous read)
-    reg signed [1:0] acc; // partial S_i
+    reg [3:0] tdata; // {tie possible, -C_i} (synchronous read)
+    reg signed [2:0] acc; // -C_i + partial S_i
     reg [3:0] wmem [0:0]; // 1 lanes of W bits per word
-    reg [2:0] tmem [0:0]; // per neuron: {tie possible, C_i}
+    reg [3:0] tmem [0:0]; // per neuron: {tie possible, -C_i}
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("thresholds.mem", tmem);
 
     // Datapath: L weights of one row chunk per cycle.
-    wire [0:0] state_pad; // state padded to C*L bits
     wire issue;
     wire signed [1:0] partial; // sum of this chunk's selected weights
-    wire signed [1:0] total; // S_i so far, including this chunk
-    wire signed [1:0] limit; // C_i
+    wire signed [2:0] total; // -C_i + S_i so far, including this chunk
+    wire zero; // S_i = C_i
     wire even; // a tie is possible
     wire current; // s_i now
     wire decision; // s_i after the decision
-    assign state_pad = state;
     assign issue = issuing;
     hop_lane_sum #(
         .L(1),
         .W(4),
-        .A(2)
+        .A(2),
+        .CUTS(0)
     ) u_lanes (
+        .clk(clk),
         .s(bits1),
         .w(wdata),
         .sum(partial)
     );
-    assign total = (first2 ? {2{1'd0}} : acc) + sum2;
-    assign limit = tdata3[0 +: 2];
-    assign even = tdata3[2];
-    assign current = state[idx3];
-    assign decision = (total3 > limit) | ((even & (total3 == limit)) & current);
+    assign total = (first2 ? tdata2[0 +: 3] : acc) + {sum2[1], sum2};
+    assign zero = total3 == 3'd0;
+    assign even = tdata3;
+    assign current = cur[0];
+    assign decision = ((!total3[2]) && (!zero)) | ((even & zero) & current);
 
     // Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).
     wire changed; // some neuron changed
     wire repeat2; // s(k+1) == s(k-1), k >= 1
-    wire last; // k+1 == max_sweeps
+    reg last; // k+1 == max_sweeps (registered: sweeps is steady for a whole sweep)
     assign changed = diff_state;
     assign repeat2 = (sweeps != 16'd0) && (!diff_prev);
-    assign last = sweeps == 16'd19;
+    always @(posedge clk) begin
+        last <= sweeps == 16'd19;
+    end
 
     assign in_ready = ((!rst) && (!busy)) && (!done);
     assign out_valid = done;
@@ -117,32 +116,30 @@ module tiny_1 (
             first1 <= chunk == 1'd0;
             last1 <= chunk == 1'd0;
             lastn1 <= (chunk == 1'd0) && (idx == 1'd0);
-            idx1 <= idx;
-            bits1 <= state_pad[base +: 1];
+            bits1 <= state[0 +: 1];
             v2 <= v1;
             first2 <= first1;
             last2 <= last1;
             lastn2 <= lastn1;
-            idx2 <= idx1;
             tdata2 <= tdata;
             sum2 <= partial;
             v3 <= v2 && last2;
             lastn3 <= lastn2;
-            idx3 <= idx2;
-            tdata3 <= tdata2;
+            tdata3 <= tdata2[3];
             ending <= v3 && lastn3;
             if (v2) begin
                 acc <= total;
                 total3 <= total;
             end
             if (v3) begin
-                next[idx3] <= decision;
-                diff_state <= diff_state | (decision != state[idx3]);
-                diff_prev <= diff_prev | (decision != prev[idx3]);
+                next <= decision;
+                diff_state <= diff_state | (decision != cur[0]);
+                diff_prev <= diff_prev | (decision != prev[0]);
+                cur <= 1'd0;
+                prev <= 1'd0;
             end
             if (issue) begin
                 chunk <= 1'd0;
-                base <= 1'd0;
                 if (idx == 1'd0) begin
                     issuing <= 1'd0;
                     idx <= 1'd0;
@@ -155,6 +152,7 @@ module tiny_1 (
             if (ending) begin
                 state <= next;
                 prev <= state;
+                cur <= next;
                 diff_state <= 1'd0;
                 diff_prev <= 1'd0;
                 sweeps <= sweeps + 16'd1;
@@ -182,13 +180,13 @@ module tiny_1 (
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
+            cur <= in_state;
             diff_state <= 1'd0;
             diff_prev <= 1'd0;
             issuing <= 1'd1;
             idx <= 1'd0;
             chunk <= 1'd0;
             addr <= 1'd0;
-            base <= 1'd0;
         end
     end
 endmodule
