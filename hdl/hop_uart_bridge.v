@@ -6,12 +6,20 @@
 // (polynomial 0x07, initial value 0, no reflection) over type, length and payload.
 //   type 01 PROBE   payload: ceil(N/8) state bytes, neuron 8k+j in bit j of byte k
 //   type 02 INFO    payload: none
+//   type 03 WEIGHTS payload: start word (4 bytes), BLOCK words of WB bytes (WORDS > 0)
 //   type 81 RESULT  payload: state bytes, sweeps (2 bytes), status (1 byte)
-//   type 82 INFO    payload: INFO_BYTES bytes of INFO (byte k in INFO[8k +: 8])
+//   type 82 INFO    payload: INFO_BYTES bytes of INFO (byte k in INFO[8k +: 8]), with
+//                   bit LOADED_BIT set while the weights are loaded
+//   type 83 WRITTEN payload: words loaded in order from word 0 (4 bytes)
 //   type E0 ERROR   payload: code, the type byte it concerns
 // Error codes: 1 check byte wrong, 2 length wrong for the type, 3 unknown type,
-// 4 frame incomplete after TIMEOUT idle clocks, 5 probe arrived while one is pending,
-// 6 a byte inside a frame had a bad stop bit.
+// 4 frame incomplete after TIMEOUT idle clocks, 5 probe arrived while one is pending
+// (or weights while the core is not idle), 6 a byte inside a frame had a bad stop
+// bit, 7 probe before the weights are loaded.
+// Weights (WORDS > 0): each word of a WEIGHTS frame is written to the core as soon as
+// it is complete (words past WORDS are dropped). The weights count as loaded once good
+// frames starting at word 0, each starting where the last ended, have covered every
+// word; any WEIGHTS frame that fails clears that until a good one ends it again.
 // After a bad header the rest of the frame is discarded until the line has been idle
 // for TIMEOUT clocks, so payload bytes are never taken for a frame start.
 `default_nettype none
@@ -19,7 +27,13 @@ module hop_uart_bridge #(
     parameter integer N = 8,
     parameter integer TIMEOUT = 10000,
     parameter integer INFO_BYTES = 1,
-    parameter [8*INFO_BYTES-1:0] INFO = 0
+    parameter [8*INFO_BYTES-1:0] INFO = 0,
+    // The core's weight write port: WORDS words (0: none) of WORD_BITS bits.
+    parameter integer WORDS = 0,
+    parameter integer WORD_BITS = 8,
+    parameter integer ADDR_BITS = 1,
+    parameter integer BLOCK = 32,
+    parameter integer LOADED_BIT = 0
 ) (
     input  wire         clk,
     input  wire         rst,
@@ -40,6 +54,9 @@ module hop_uart_bridge #(
     input  wire [N-1:0] core_out_state,
     input  wire [15:0]  core_out_sweeps,
     input  wire [1:0]   core_out_status,
+    output reg                  core_wr_en,
+    output reg  [ADDR_BITS-1:0] core_wr_addr,
+    output reg  [WORD_BITS-1:0] core_wr_data,
     // for LEDs
     output reg          busy,
     output reg          converged,
@@ -50,10 +67,15 @@ module hop_uart_bridge #(
     localparam [15:0] PROBE_LEN = NB;
     localparam [15:0] RESULT_LEN = NB + 3;
     localparam [15:0] INFO_LEN = INFO_BYTES;
-    localparam [7:0] T_PROBE = 8'h01, T_INFO = 8'h02;
-    localparam [7:0] T_RESULT = 8'h81, T_INFO_REPLY = 8'h82, T_ERROR = 8'hE0;
+    localparam integer WB = (WORD_BITS + 7) / 8;
+    localparam [15:0] WEIGHTS_LEN = 4 + BLOCK * WB;
+    localparam [7:0] T_PROBE = 8'h01, T_INFO = 8'h02, T_WEIGHTS = 8'h03;
+    localparam [7:0] T_RESULT = 8'h81, T_INFO_REPLY = 8'h82, T_WRITTEN = 8'h83,
+                     T_ERROR = 8'hE0;
     localparam [7:0] E_CHECK = 8'd1, E_LENGTH = 8'd2, E_TYPE = 8'd3, E_TIMEOUT = 8'd4,
-                     E_BUSY = 8'd5, E_FRAMING = 8'd6;
+                     E_BUSY = 8'd5, E_FRAMING = 8'd6, E_NOT_LOADED = 8'd7;
+    localparam [31:0] WORDS_32 = WORDS;
+    localparam [31:0] BLOCK_32 = BLOCK;
     localparam integer IW = $clog2(TIMEOUT + 1);
     localparam [IW-1:0] IDLE_LIMIT = TIMEOUT;
     /* verilator lint_on WIDTH */
@@ -72,26 +94,29 @@ module hop_uart_bridge #(
     endfunction
 
     // ------------------------------------------------------- transmit (state)
-    localparam [1:0] K_NONE = 2'd0, K_RESULT = 2'd1, K_INFO = 2'd2, K_ERROR = 2'd3;
+    localparam [2:0] K_NONE = 3'd0, K_RESULT = 3'd1, K_INFO = 3'd2, K_ERROR = 3'd3,
+                     K_WRITTEN = 3'd4;
     // The payload of the frame being sent waits in t_shift and moves down a byte per
     // byte sent, so no wide multiplexer picks payload bytes.
-    localparam integer TB = (NB + 3 > INFO_BYTES) ? NB + 3 : (INFO_BYTES > 2 ? INFO_BYTES : 2);
-    reg  [1:0]  t_kind;
+    localparam integer TB = (NB + 3 > INFO_BYTES) ? ((NB + 3 > 4) ? NB + 3 : 4) :
+                            (INFO_BYTES > 4 ? INFO_BYTES : 4);
+    reg  [2:0]  t_kind;
     reg  [15:0] t_index;      // byte of the frame being offered
     reg  [15:0] t_len;
     reg  [15:0] t_end;        // t_len + 3: the index of the byte before the check byte
     reg         t_last;       // the check byte is offered: t_index == t_len + 4
     reg  [7:0]  t_crc;
     reg  [8*TB-1:0] t_shift;  // payload bytes not yet sent, the next one lowest
-    wire [1:0]  t_kind_next = core_out_valid ? K_RESULT : info_pending ? K_INFO :
-                              err_pending ? K_ERROR : K_NONE;
+    wire [2:0]  t_kind_next = core_out_valid ? K_RESULT : info_pending ? K_INFO :
+                              ack_pending ? K_WRITTEN : err_pending ? K_ERROR : K_NONE;
     // The choice of the next frame is registered (t_pick) and acted on a cycle later
     // (t_start), so the wide loads below hang off a register.
-    reg  [1:0]  t_pick;
+    reg  [2:0]  t_pick;
     reg         t_start;
     reg         t_header;     // t_index < 4: a header byte is offered
     wire [15:0] t_len_next = (t_pick == K_RESULT) ? RESULT_LEN :
-                             (t_pick == K_INFO) ? INFO_LEN : 16'd2;
+                             (t_pick == K_INFO) ? INFO_LEN :
+                             (t_pick == K_WRITTEN) ? 16'd4 : 16'd2;
     wire [8*TB-1:0] t_payload_next;
     wire [8*NB-1:0] state_bytes;
     generate
@@ -104,7 +129,8 @@ module hop_uart_bridge #(
     /* verilator lint_off WIDTH */
     assign t_payload_next =
         (t_pick == K_RESULT) ? {6'd0, core_out_status, core_out_sweeps, state_bytes} :
-        (t_pick == K_INFO) ? INFO : {err_type, err_code};
+        (t_pick == K_INFO) ? (INFO | (loaded << LOADED_BIT)) :
+        (t_pick == K_WRITTEN) ? w_progress : {err_type, err_code};
     /* verilator lint_on WIDTH */
     reg  [7:0]  t_byte;
 
@@ -122,6 +148,7 @@ module hop_uart_bridge #(
     reg [8*NB+7:0] r_buf;     // byte k of the payload ends in r_buf[8k+8 +: 8]
     /* verilator lint_on UNUSEDSIGNAL */
     reg            info_pending;
+    reg            ack_pending;  // a WRITTEN reply is due
     reg            err_pending;
     reg [7:0]      err_code;
     reg [7:0]      err_type;
@@ -139,11 +166,39 @@ module hop_uart_bridge #(
     reg            b_zero;
     reg            b_probe_lo;   // PROBE_LEN[7:0]
     reg            b_probe_hi;   // PROBE_LEN[15:8]
+    reg            b_t_weights;  // as a type: WEIGHTS, when the core takes them
+    reg            b_weights_lo; // WEIGHTS_LEN[7:0]
+    reg            b_weights_hi; // WEIGHTS_LEN[15:8]
     // What the header said, kept as flags.
     reg            f_probe;
     reg            f_info;
     reg            f_len0_probe;
     reg            f_len0_zero;
+    reg            f_weights;
+    reg            f_len0_weights;
+    // Weights: the frame's start word, the next word's address, the word being built.
+    localparam integer BW = (WB > 1) ? $clog2(WB) : 1;
+    /* verilator lint_off WIDTH */
+    localparam [BW-1:0] LAST_BYTE = WB - 1;
+    /* verilator lint_on WIDTH */
+    reg            loaded;       // the weights are loaded (always, without WORDS)
+    reg [31:0]     w_progress;   // words loaded in order from word 0
+    reg [31:0]     w_start;
+    reg [31:0]     w_next;
+    reg [2:0]      w_head;       // start-word bytes still to come
+    reg [BW-1:0]   w_byte;       // bytes of the current word so far
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [8*WB+7:0] w_word;       // its bytes, the latest on top (in [8*WB+7:8])
+    reg            w_in_range;   // w_next < WORDS
+    reg            w_seq;        // w_start == w_progress
+    reg            w_zero;       // w_start == 0
+    reg            w_settle;     // w_progress has moved: recompute `loaded`
+    reg            w_fail;       // a WEIGHTS frame failed after its header
+    reg            w_below;      // w_start < w_progress
+    wire           w_writing = f_weights && (r_state == R_PAYLOAD || r_state == R_CHECK);
+    wire [8*WB+7:0] w_shifted = {b_data, w_word[8*WB+7:8]};
+    wire [8*WB-1:0] w_complete = w_shifted[8*WB+7:8];
+    /* verilator lint_on UNUSEDSIGNAL */
     wire           r_last = (r_left == 16'd1);
 
     assign core_in_state = r_buf[8 +: N];
@@ -172,11 +227,30 @@ module hop_uart_bridge #(
         b_zero <= (rx_data == 8'h00);
         b_probe_lo <= (rx_data == PROBE_LEN[7:0]);
         b_probe_hi <= (rx_data == PROBE_LEN[15:8]);
+        b_t_weights <= (rx_data == T_WEIGHTS) && (WORDS > 0);
+        b_weights_lo <= (rx_data == WEIGHTS_LEN[7:0]);
+        b_weights_hi <= (rx_data == WEIGHTS_LEN[15:8]);
+        /* verilator lint_off UNSIGNED */
+        w_in_range <= (w_next < WORDS_32);
+        /* verilator lint_on UNSIGNED */
+        w_seq <= (w_start == w_progress);
+        w_zero <= (w_start == 32'd0);
+        w_below <= (w_start < w_progress);
     end
 
     always @(posedge clk) begin
         if (core_in_valid && core_in_ready) core_in_valid <= 1'b0;
         if (t_start && t_pick == K_INFO) info_pending <= 1'b0;
+        if (t_start && t_pick == K_WRITTEN) ack_pending <= 1'b0;
+        core_wr_en <= 1'b0;
+        w_settle <= 1'b0;
+        w_fail <= 1'b0;
+        // Words from a failed frame's start on may be damaged: the in-order count
+        // goes back to that start, so a retry of the frame continues the load.
+        if (w_fail && w_below) w_progress <= w_start;
+        /* verilator lint_off UNSIGNED */
+        if (w_settle) loaded <= (w_progress >= WORDS_32);
+        /* verilator lint_on UNSIGNED */
         if (t_start && t_pick == K_ERROR) err_pending <= 1'b0;
         e_raise <= 1'b0;
         if (e_raise) begin
@@ -203,12 +277,14 @@ module hop_uart_bridge #(
                     r_type <= b_data;
                     f_probe <= b_t_probe;
                     f_info <= b_t_info;
+                    f_weights <= b_t_weights;
                     r_state <= R_LEN0;
                 end
                 R_LEN0: begin
                     r_len0 <= b_data;
                     f_len0_probe <= b_probe_lo;
                     f_len0_zero <= b_zero;
+                    f_len0_weights <= b_weights_lo;
                     r_state <= R_LEN1;
                 end
                 R_LEN1: begin
@@ -217,13 +293,27 @@ module hop_uart_bridge #(
                         if (core_in_valid) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;
+                        end else if (!loaded) begin
+                            raise(E_NOT_LOADED);
+                            r_state <= R_DRAIN;
                         end else begin
                             r_state <= R_PAYLOAD;
                         end
                     end else if (f_info && f_len0_zero && b_zero) begin
                         r_state <= R_CHECK;
+                    end else if (f_weights && f_len0_weights && b_weights_hi) begin
+                        if (core_in_valid || !core_in_ready) begin
+                            raise(E_BUSY);
+                            r_state <= R_DRAIN;
+                        end else begin
+                            // Until this frame ends well, the weights are not whole.
+                            loaded <= 1'b0;
+                            w_head <= 3'd4;
+                            w_byte <= {BW{1'b0}};
+                            r_state <= R_PAYLOAD;
+                        end
                     end else begin
-                        raise((f_probe || f_info) ? E_LENGTH : E_TYPE);
+                        raise((f_probe || f_info || f_weights) ? E_LENGTH : E_TYPE);
                         r_state <= R_DRAIN;
                     end
                 end
@@ -231,20 +321,45 @@ module hop_uart_bridge #(
                     r_buf <= {b_data, r_buf[8*NB+7:8]};
                     r_left <= r_left - 1'b1;
                     if (r_last) r_state <= R_CHECK;
+                    if (f_weights && w_head != 3'd0) begin
+                        w_start <= {b_data, w_start[31:8]};
+                        w_next <= {b_data, w_start[31:8]};
+                        w_head <= w_head - 3'd1;
+                    end else if (f_weights) begin
+                        w_word <= w_shifted;
+                        if (w_byte == LAST_BYTE) begin
+                            w_byte <= {BW{1'b0}};
+                            core_wr_en <= w_in_range;
+                            core_wr_addr <= w_next[ADDR_BITS-1:0];
+                            core_wr_data <= w_complete[WORD_BITS-1:0];
+                            w_next <= w_next + 32'd1;
+                        end else begin
+                            w_byte <= w_byte + 1'b1;
+                        end
+                    end
                 end
                 R_CHECK: begin
                     r_state <= R_HUNT;
-                    if (!b_check_ok) raise(E_CHECK);
-                    else if (f_probe) core_in_valid <= 1'b1;
-                    else info_pending <= 1'b1;
+                    if (!b_check_ok) begin
+                        raise(E_CHECK);
+                        w_fail <= f_weights;
+                    end else if (f_probe) core_in_valid <= 1'b1;
+                    else if (f_weights) begin
+                        ack_pending <= 1'b1;
+                        w_settle <= 1'b1;
+                        if (w_zero) w_progress <= BLOCK_32;
+                        else if (w_seq) w_progress <= w_progress + BLOCK_32;
+                    end else info_pending <= 1'b1;
                 end
                 default: ;  // R_DRAIN: discard
             endcase
         end else if (b_error && r_state != R_HUNT) begin
             if (r_state != R_DRAIN) raise(E_FRAMING);
+            w_fail <= w_writing;
             r_state <= R_DRAIN;
         end else if (idle_hit && r_state != R_HUNT) begin
             if (r_state != R_DRAIN) raise(E_TIMEOUT);
+            w_fail <= w_writing;
             r_state <= R_HUNT;
         end
         if (rst) begin
@@ -254,6 +369,12 @@ module hop_uart_bridge #(
             e_raise <= 1'b0;
             core_in_valid <= 1'b0;
             info_pending <= 1'b0;
+            ack_pending <= 1'b0;
+            core_wr_en <= 1'b0;
+            w_settle <= 1'b0;
+            w_fail <= 1'b0;
+            w_progress <= 32'd0;
+            loaded <= (WORDS == 0);
             err_pending <= 1'b0;
             error_seen <= 1'b0;
         end
@@ -265,7 +386,8 @@ module hop_uart_bridge #(
             case (t_index[1:0])
                 2'd0: t_byte = 8'h5A;
                 2'd1: t_byte = (t_kind == K_RESULT) ? T_RESULT :
-                               (t_kind == K_INFO) ? T_INFO_REPLY : T_ERROR;
+                               (t_kind == K_INFO) ? T_INFO_REPLY :
+                               (t_kind == K_WRITTEN) ? T_WRITTEN : T_ERROR;
                 2'd2: t_byte = t_len[7:0];
                 default: t_byte = t_len[15:8];
             endcase

@@ -12,8 +12,10 @@ pub const HOST_SYNC: u8 = 0xA5;
 pub const DEVICE_SYNC: u8 = 0x5A;
 pub const T_PROBE: u8 = 0x01;
 pub const T_INFO: u8 = 0x02;
+pub const T_WEIGHTS: u8 = 0x03;
 pub const T_RESULT: u8 = 0x81;
 pub const T_INFO_REPLY: u8 = 0x82;
+pub const T_WRITTEN: u8 = 0x83;
 pub const T_ERROR: u8 = 0xE0;
 
 /// CRC-8, polynomial 0x07, initial value 0, no reflection, no final XOR
@@ -68,6 +70,46 @@ pub fn info_request() -> Vec<u8> {
     frame(HOST_SYNC, T_INFO, &[])
 }
 
+/// A WEIGHTS frame: `WEIGHTS_PER_FRAME` words from word `start` (fewer are padded with
+/// zero words, which the device drops past its last word), each `word_bytes` bytes,
+/// least significant first.
+pub fn weights_frame(start: u32, words: &[Vec<u8>], word_bytes: usize) -> Vec<u8> {
+    let mut payload = start.to_le_bytes().to_vec();
+    for k in 0..crate::fpga::top::WEIGHTS_PER_FRAME {
+        let mut word = words.get(k).cloned().unwrap_or_default();
+        word.resize(word_bytes, 0);
+        payload.extend(word);
+    }
+    frame(HOST_SYNC, T_WEIGHTS, &payload)
+}
+
+/// The words of a `weights.mem` file (hex, most significant digit first, one word per
+/// line) as little-endian byte strings of `word_bytes` bytes.
+pub fn memory_words(text: &str, word_bytes: usize) -> Result<Vec<Vec<u8>>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let digits: Vec<u8> = line
+                .chars()
+                .rev()
+                .map(|c| c.to_digit(16).map(|d| d as u8))
+                .collect::<Option<_>>()
+                .ok_or_else(|| format!("line {}: {line:?} is not hexadecimal", i + 1))?;
+            if digits.len() > 2 * word_bytes {
+                return Err(format!("line {}: more than {word_bytes} bytes", i + 1));
+            }
+            let mut word: Vec<u8> = digits
+                .chunks(2)
+                .map(|pair| pair[0] | (pair.get(1).copied().unwrap_or(0) << 4))
+                .collect();
+            word.resize(word_bytes, 0);
+            Ok(word)
+        })
+        .collect()
+}
+
 /// What the device says about itself (the INFO reply).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceInfo {
@@ -77,6 +119,10 @@ pub struct DeviceInfo {
     pub max_sweeps: u32,
     pub async_update: bool,
     pub folded: bool,
+    /// The weights are written at run time (WEIGHTS frames).
+    pub loadable: bool,
+    /// The weights are in place (always, for weights that are initial contents).
+    pub loaded: bool,
     pub design_id: u32,
     pub clock_hz: u32,
 }
@@ -90,6 +136,7 @@ pub enum DeviceError {
     Timeout,
     Busy,
     Framing,
+    NotLoaded,
     Other(u8),
 }
 
@@ -102,6 +149,7 @@ impl DeviceError {
             4 => DeviceError::Timeout,
             5 => DeviceError::Busy,
             6 => DeviceError::Framing,
+            7 => DeviceError::NotLoaded,
             other => DeviceError::Other(other),
         }
     }
@@ -112,7 +160,10 @@ impl DeviceError {
             DeviceError::Length => "length wrong for the frame type".into(),
             DeviceError::UnknownType => "unknown frame type".into(),
             DeviceError::Timeout => "frame incomplete (line idle too long)".into(),
-            DeviceError::Busy => "probe sent while another was pending".into(),
+            DeviceError::Busy => {
+                "probe sent while another was pending (or weights while the core was busy)".into()
+            }
+            DeviceError::NotLoaded => "probe sent before the weights were loaded".into(),
             DeviceError::Framing => "bad stop bit inside a frame".into(),
             DeviceError::Other(c) => format!("unknown error code {c}"),
         }
@@ -128,6 +179,10 @@ pub enum Reply {
         status: Status,
     },
     Info(DeviceInfo),
+    /// A WEIGHTS frame was written; `progress` words are loaded in order from word 0.
+    Written {
+        progress: u32,
+    },
     Error {
         error: DeviceError,
         about: u8,
@@ -214,6 +269,7 @@ impl Decoder {
                 None => len <= crate::network::MAX_NEURONS / 8 + 3,
             },
             T_INFO_REPLY => len == crate::fpga::top::INFO_BYTES,
+            T_WRITTEN => len == 4,
             T_ERROR => len == 2,
             _ => false,
         }
@@ -258,11 +314,19 @@ impl Decoder {
                     max_sweeps: u32::from(u16_at(4)),
                     async_update: p[6] & 1 != 0,
                     folded: p[6] & 2 != 0,
+                    loadable: p[6] & 4 != 0,
+                    loaded: p[6] & crate::fpga::top::INFO_LOADED_FLAG != 0,
                     design_id: u32_at(7),
                     clock_hz: u32_at(11),
                 };
                 self.neurons = Some(info.neurons);
                 Ok(Reply::Info(info))
+            }
+            T_WRITTEN => {
+                expect(4)?;
+                Ok(Reply::Written {
+                    progress: u32::from_le_bytes([p[0], p[1], p[2], p[3]]),
+                })
             }
             T_ERROR => {
                 expect(2)?;
@@ -359,6 +423,43 @@ impl<R: Read, W: Write> Link<R, W> {
             Reply::Error { error, .. } => Err(LinkError::Device(error)),
             other => Err(LinkError::Unexpected(format!("{other:?}"))),
         }
+    }
+
+    /// Loads the weights: one WEIGHTS frame after another from word 0, each sent
+    /// again (up to 3 times) when the device reports an error; `progress` is told the
+    /// words written so far. Returns the device's final count of loaded words.
+    pub fn load_weights(
+        &mut self,
+        words: &[Vec<u8>],
+        word_bytes: usize,
+        progress: &dyn Fn(usize),
+    ) -> Result<u32, LinkError> {
+        let per_frame = crate::fpga::top::WEIGHTS_PER_FRAME;
+        let mut loaded = 0;
+        for (k, block) in words.chunks(per_frame).enumerate() {
+            let start = (k * per_frame) as u32;
+            let frame = weights_frame(start, block, word_bytes);
+            let mut attempts = 0;
+            loaded = loop {
+                self.send(&frame)?;
+                match self.receive()? {
+                    Reply::Written { progress } => break progress,
+                    Reply::Error { error, .. } if attempts < 3 && error != DeviceError::Busy => {
+                        attempts += 1;
+                    }
+                    Reply::Error { error, .. } => return Err(LinkError::Device(error)),
+                    other => return Err(LinkError::Unexpected(format!("{other:?}"))),
+                }
+            };
+            let expected = start + per_frame as u32;
+            if loaded != expected {
+                return Err(LinkError::Unexpected(format!(
+                    "after the WEIGHTS frame at word {start} the device counts {loaded} words loaded, not {expected}"
+                )));
+            }
+            progress(((k + 1) * per_frame).min(words.len()));
+        }
+        Ok(loaded)
     }
 
     /// Runs one probe to its result.

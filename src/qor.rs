@@ -173,6 +173,7 @@ pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
         lanes: None,
         target: case.part.target(),
         pipeline: 0,
+        load_weights: false,
     };
     let core = match synth::generate(&net, &q, &opts) {
         Ok(core) => core,

@@ -252,11 +252,14 @@ fn auto_sizes_cores_for_a_target() {
         .status
         .success());
     let too_big = dir.path().join("too-big");
+    // Async: 512 Kbit of weights and margins in block RAM (sync would use SPRAM).
     let out = hopgen(&[
         "synth",
         path_str(&big),
         "--target",
         "ice40-up5k",
+        "--update",
+        "async",
         "-o",
         path_str(&too_big),
     ]);

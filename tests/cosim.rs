@@ -81,6 +81,7 @@ fn generate(
         lanes: (arch == Arch::Folded).then_some(lanes),
         target: Target::Generic,
         pipeline: 0,
+        load_weights: false,
     };
     let generated = synth::generate(net, q, &opts).unwrap();
     write_output_dir(dir, &generated.files, true).unwrap();

@@ -170,6 +170,47 @@ fn builds_bitstreams_for_ice40_and_ecp5_and_reuses_cached_steps() {
     drop(cache);
 }
 
+/// Weights written at run time go to the UP5K's SPRAM (yosys is told `ram_style =
+/// "huge"`): four SPRAMs side by side make the 64-bit words of 16 lanes × 4 bits.
+#[test]
+fn weights_written_at_run_time_go_to_spram_on_an_up5k() {
+    if !flow_tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let w = weights(tmp.path(), 64);
+    let text = ok(&hopgen(
+        &[
+            "build",
+            w.to_str().unwrap(),
+            "--board",
+            "icebreaker",
+            "--arch",
+            "folded",
+            "--load-weights",
+            "-W",
+            "4",
+            "-o",
+            "lw",
+        ],
+        tmp.path(),
+    ));
+    let r = report(&tmp.path().join("lw"));
+    let spram = resource(&r, "SPRAM");
+    assert_eq!(spram["used"], 4, "{text}");
+    assert!(r["weights_in"].as_str().unwrap().contains("SPRAM"), "{r}");
+    let script = std::fs::read_to_string(tmp.path().join("lw/synth.ys")).unwrap();
+    assert!(
+        script.contains("setattr -set ram_style \"huge\" p/m:wmem"),
+        "{script}"
+    );
+    assert!(tmp
+        .path()
+        .join("lw")
+        .join(r["bitstream"].as_str().unwrap())
+        .is_file());
+}
+
 #[test]
 fn a_core_too_big_for_the_part_is_reported_with_exit_7() {
     if !flow_tools_present() {

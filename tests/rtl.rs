@@ -103,6 +103,7 @@ fn options(
         lanes: (arch == Arch::Folded).then_some(lanes),
         target: hopgen::synth::target::Target::Generic,
         pipeline,
+        load_weights: false,
     }
 }
 

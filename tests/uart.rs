@@ -58,7 +58,7 @@ struct Setup {
 
 /// Generates a core and its board top, builds them in Verilator and starts them.
 fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup {
-    start_with(n, arch, mode, board, &|_, text| text.to_vec())
+    start_with(n, arch, mode, board, false, &|_, text| text.to_vec())
 }
 
 /// `start`, with every generated file passed through `edit` (for mutation checks).
@@ -67,6 +67,7 @@ fn start_with(
     arch: Arch,
     mode: UpdateMode,
     board: &'static Board,
+    load_weights: bool,
     edit: &dyn Fn(&str, &[u8]) -> Vec<u8>,
 ) -> Setup {
     let net = network(n, n as u64);
@@ -79,6 +80,7 @@ fn start_with(
         lanes: None,
         target: Target::Generic,
         pipeline: 0,
+        load_weights,
     };
     let generated = synth::generate(&net, &q, &opts).unwrap();
     let build_opts = BuildOptions {
@@ -197,6 +199,82 @@ fn info_and_probes_are_bit_exact_through_the_uart() {
     }
 }
 
+/// The build's weight words, as `hopgen run` reads them.
+fn weight_words(s: &Setup) -> (Vec<Vec<u8>>, usize) {
+    let port = s
+        .generated
+        .manifest
+        .weight_port
+        .clone()
+        .expect("a weight port");
+    let bytes = (port.word_bits as usize).div_ceil(8);
+    let text = String::from_utf8(s.generated.files[&port.file].clone()).unwrap();
+    let words = protocol::memory_words(&text, bytes).unwrap();
+    assert_eq!(words.len(), port.words);
+    (words, bytes)
+}
+
+/// A core whose weights are written at run time (as in a UP5K's SPRAM): probes are
+/// refused until the weights are loaded, WEIGHTS frames load them (the last one padded
+/// past the memory's end), a damaged frame unloads them until they are sent again,
+/// and results are then bit-exact with the model.
+#[test]
+fn weights_written_at_run_time_load_over_the_uart() {
+    if !verilator_present() {
+        return;
+    }
+    let mut s = start_with(
+        21,
+        Arch::Folded,
+        UpdateMode::Sync,
+        find_board("icebreaker").unwrap(),
+        true,
+        &|_, text| text.to_vec(),
+    );
+    let (words, bytes) = weight_words(&s);
+    assert_eq!(
+        (words.len(), bytes),
+        (21 * 2, 8),
+        "N·C words of 16 lanes × 4 bits"
+    );
+    let info = s.board.link.info().unwrap();
+    assert!(info.loadable && !info.loaded, "{info:?}");
+    let probe = random_states(21, 1, 5).pop().unwrap();
+    match s.board.link.recall(&probe) {
+        Err(protocol::LinkError::Device(DeviceError::NotLoaded)) => {}
+        other => panic!("a probe before the weights: {other:?}"),
+    }
+    settle(&mut s);
+
+    let loaded = s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
+    assert_eq!(loaded, 64, "two frames of 32 words");
+    assert!(s.board.link.info().unwrap().loaded);
+    check_probes(&mut s, 8);
+
+    // A damaged frame (payload byte changed, check byte kept) unloads the weights.
+    let mut bad = protocol::weights_frame(0, &words[..32], bytes);
+    bad[10] ^= 0x01;
+    s.board.link.send(&bad).unwrap();
+    expect_error(&mut s, DeviceError::Check);
+    assert!(!s.board.link.info().unwrap().loaded);
+    match s.board.link.recall(&probe) {
+        Err(protocol::LinkError::Device(DeviceError::NotLoaded)) => {}
+        other => panic!("a probe after a damaged WEIGHTS frame: {other:?}"),
+    }
+    settle(&mut s);
+    // A frame out of order is written but does not complete the load.
+    let second = protocol::weights_frame(32, &words[32..], bytes);
+    s.board.link.send(&second).unwrap();
+    match s.board.link.receive().unwrap() {
+        Reply::Written { progress } => assert_eq!(progress, 0),
+        other => panic!("expected WRITTEN, got {other:?}"),
+    }
+    assert!(!s.board.link.info().unwrap().loaded);
+    s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
+    assert!(s.board.link.info().unwrap().loaded);
+    check_probes(&mut s, 8);
+}
+
 #[test]
 fn bad_frames_get_error_replies_and_the_bridge_recovers() {
     if !verilator_present() {
@@ -294,6 +372,37 @@ fn run_sim_talks_to_a_sources_only_build() {
         text.contains("board and model agree on all 6 probes"),
         "{text}"
     );
+    // Weights written at run time: `run` loads them before the first probe.
+    hopgen(&[
+        "build",
+        "w.json",
+        "--board",
+        "icebreaker",
+        "--arch",
+        "folded",
+        "--load-weights",
+        "--sources-only",
+        "-o",
+        "lw",
+    ]);
+    let text = hopgen(&[
+        "run",
+        "--sim",
+        "--build",
+        "lw",
+        "--weights",
+        "w.json",
+        "--trials",
+        "4",
+    ]);
+    assert!(
+        text.contains("loaded 16 weight words (256 bytes)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("board and model agree on all 4 probes"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -315,6 +424,7 @@ fn a_bridge_with_the_wrong_crc_polynomial_is_caught() {
         Arch::Folded,
         UpdateMode::Sync,
         find_board("icebreaker").unwrap(),
+        false,
         &mutate,
     );
     s.board.link.timeout = Duration::from_secs(2);

@@ -38,7 +38,9 @@ pub struct CosimArgs {
 }
 
 pub fn run(args: &CosimArgs) -> anyhow::Result<()> {
-    let core = args.core.write_core(&args.weights)?;
+    let core = args.core.generate_core(&args.weights)?;
+    super::synth::require_initial_weights(&core, "cosim")?;
+    crate::synth::outdir::write_output_dir(&core.dir, &core.generated.files, args.core.force)?;
     print!("{}", describe_core(&core));
     let (probes, what) = super::hardware_probes(&core.net, &args.probes)?;
     println!("probes    {what}");

@@ -46,6 +46,10 @@ pub struct RunArgs {
     /// bit level, 8 clocks per bit) instead of a board.
     #[arg(long, requires = "build", conflicts_with = "port")]
     pub sim: bool,
+    /// Write the weights again even when the board says they are loaded (cores whose
+    /// weights are written at run time, such as a UP5K's SPRAM).
+    #[arg(long, requires = "build")]
+    pub reload_weights: bool,
 }
 
 fn port_name(args: &RunArgs) -> Result<String, Error> {
@@ -121,6 +125,75 @@ fn checked_model(
     }
     let cfg = RunConfig::new(core.mode(), core.max_sweeps)?;
     Ok(Some((FixedModel::new(&core.quant_network()), cfg)))
+}
+
+/// Cores whose weights are written at run time: uploads the build's weight words when
+/// the board says they are not loaded (or `--reload-weights`), then checks INFO again.
+fn ensure_weights<R: std::io::Read, W: std::io::Write>(
+    args: &RunArgs,
+    link: &mut Link<R, W>,
+    info: &DeviceInfo,
+    port: &str,
+) -> Result<(), Error> {
+    if !info.loadable || (info.loaded && !args.reload_weights) {
+        return Ok(());
+    }
+    let Some(dir) = &args.build else {
+        return Err(Error::Device(format!(
+            "{port}: the board's weights are written at run time and are not loaded yet\n  hint: give --build DIR (the build it was flashed from) so hopgen run can load them"
+        )));
+    };
+    let manifest = dir.join(crate::synth::manifest::MANIFEST_FILE);
+    let core = CoreModel::read(&manifest)?;
+    let Some(weights) = core.weight_port else {
+        return Err(Error::Device(format!(
+            "{port}: the board takes its weights at run time, but {} has no weight port",
+            manifest.display()
+        )));
+    };
+    let path = dir.join(&weights.file);
+    let word_bytes = (weights.word_bits as usize).div_ceil(8);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Device(format!(
+            "cannot read the weight words {}: {e}",
+            path.display()
+        ))
+    })?;
+    let words = crate::protocol::memory_words(&text, word_bytes)
+        .map_err(|e| Error::Device(format!("{}: {e}", path.display())))?;
+    if words.len() != weights.words {
+        return Err(Error::Device(format!(
+            "{} has {} words; the manifest says {}",
+            path.display(),
+            words.len(),
+            weights.words
+        )));
+    }
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(words.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "loading weights {bar:30} {pos}/{len} words [{elapsed}, {eta} left]",
+        )
+        .expect("valid template"),
+    );
+    let device = |e: crate::protocol::LinkError| Error::Device(format!("{port}: {e}"));
+    link.load_weights(&words, word_bytes, &|done| bar.set_position(done as u64))
+        .map_err(device)?;
+    bar.finish_and_clear();
+    let after = link.info().map_err(device)?;
+    if !after.loaded {
+        return Err(Error::Device(format!(
+            "{port}: every WEIGHTS frame was acknowledged, but INFO still says the weights are not loaded"
+        )));
+    }
+    println!(
+        "loaded {} weight words ({} bytes) in {:.1} s",
+        words.len(),
+        words.len() * word_bytes,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn describe(info: &DeviceInfo) -> String {
@@ -201,6 +274,7 @@ fn session<R: std::io::Read, W: std::io::Write>(
     let info = link.info().map_err(device)?;
     println!("{}", describe(&info));
     let model = checked_model(args, &info)?;
+    ensure_weights(args, link, &info, port)?;
     let probes = probes(args, info.neurons)?;
     let shape = drawing_shape(info.neurons, None);
     let mut mismatches = 0;

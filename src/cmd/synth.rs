@@ -26,6 +26,11 @@ pub struct CoreOpts {
     /// Register stages in the parallel sync adder trees (one sweep takes 1 + K cycles).
     #[arg(long, default_value_t = 0)]
     pub pipeline: u32,
+    /// Folded sync: give the weight memory a write port and no initial contents; the
+    /// weights are then written at run time (`hopgen run` uploads them). Chosen by
+    /// itself for weights that only a UP5K's SPRAM holds.
+    #[arg(long)]
+    pub load_weights: bool,
     /// Device that `--arch auto` sizes the core for.
     #[arg(long, value_enum, default_value_t = Target::Generic)]
     pub target: Target,
@@ -55,6 +60,20 @@ pub struct WrittenCore {
     pub dir: PathBuf,
 }
 
+/// `cosim` and `testbench` drive a core's probe ports only: a core whose weights are
+/// written at run time would run with an empty weight memory.
+pub fn require_initial_weights(core: &WrittenCore, command: &str) -> Result<(), Error> {
+    if core.generated.manifest.weight_port.is_none() {
+        return Ok(());
+    }
+    Err(Error::option(
+        format!(
+            "hopgen {command} drives the core's probe ports only, and this core's weights are written at run time (--load-weights, or SPRAM on --target ice40-up5k)"
+        ),
+        "simulate it behind its UART instead: `hopgen build WEIGHTS --board icebreaker --sources-only -o DIR` then `hopgen run --sim --build DIR`; or drop --load-weights",
+    ))
+}
+
 impl CoreOpts {
     /// Loads the network and generates the core (nothing written yet).
     pub fn generate_core(&self, weights: &Path) -> Result<WrittenCore, Error> {
@@ -69,6 +88,7 @@ impl CoreOpts {
             lanes: self.lanes,
             target: self.target,
             pipeline: self.pipeline,
+            load_weights: self.load_weights,
         };
         let generated = synth::generate(&net, &q, &opts)?;
         let dir = self

@@ -41,6 +41,7 @@ fn run_script(top: &str, n: usize, count: usize, sources: &[String]) -> String {
 
 pub fn run(args: &TestbenchArgs) -> anyhow::Result<()> {
     let mut core = args.core.generate_core(&args.weights)?;
+    super::synth::require_initial_weights(&core, "testbench")?;
     let (probes, what) = super::hardware_probes(&core.net, &args.probes)?;
     let model = FixedModel::new(&core.q);
     let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &core.cfg)).collect();

@@ -213,11 +213,17 @@ pub mod names {
 }
 
 /// Where the weights should go, when the build layer chooses (docs/DESIGN.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryMapping {
     /// Let yosys map suitable memories to the UP5K's SPRAM (`synth_ice40 -spram`).
     pub spram: bool,
+    /// A core module whose weight memory (`wmem`, written at run time) must go to
+    /// SPRAM: marked `ram_style = "huge"`, which yosys does not always choose itself.
+    pub weights_in_spram: Option<String>,
 }
+
+/// The weight memory of folded cores (docs/ARCHITECTURES.md).
+pub const WEIGHT_MEMORY: &str = "wmem";
 
 /// The yosys script: read the sources, synthesise for the family, write the netlist
 /// and the statistics as JSON.
@@ -233,6 +239,12 @@ pub fn yosys_script(sources: &[String], top: &str, part: Part, mem: MemoryMappin
     let mut out = String::from("# hopgen FPGA flow: synthesis (run in the build directory)\n");
     for source in sources {
         out.push_str(&format!("read_verilog {source}\n"));
+    }
+    if let Some(core) = mem.weights_in_spram.as_deref().filter(|_| mem.spram) {
+        out.push_str(&format!("hierarchy -top {top}\n"));
+        out.push_str(&format!(
+            "setattr -set ram_style \"huge\" {core}/m:{WEIGHT_MEMORY}\n"
+        ));
     }
     out.push_str(&synth);
     out.push('\n');
@@ -388,17 +400,27 @@ mod tests {
             &["a.v".into(), "b.v".into()],
             "hop_board",
             Part::Up5kSg48,
-            MemoryMapping { spram: true },
+            MemoryMapping {
+                spram: true,
+                weights_in_spram: Some("core7".into()),
+            },
         );
         assert!(s.contains("read_verilog a.v\nread_verilog b.v\n"));
+        assert!(
+            s.contains("hierarchy -top hop_board\nsetattr -set ram_style \"huge\" core7/m:wmem\n")
+        );
         assert!(s.contains("synth_ice40 -top hop_board -json netlist.json -spram\n"));
         assert!(s.contains("tee -q -o stat.json stat -json"));
         let e = yosys_script(
             &[],
             "t",
             Part::Ecp5_85kBg381,
-            MemoryMapping { spram: false },
+            MemoryMapping {
+                spram: false,
+                weights_in_spram: None,
+            },
         );
+        assert!(!e.contains("setattr"));
         assert!(e.contains("synth_ecp5 -top t -json netlist.json"));
     }
 

@@ -205,7 +205,15 @@ pub fn build_files(core: &Generated, opts: &BuildOptions) -> (OutputFiles, Vec<S
         &sources,
         top::TOP_MODULE,
         opts.part,
-        MemoryMapping { spram: opts.spram },
+        MemoryMapping {
+            spram: opts.spram && opts.part.family() == board::Family::Ice40,
+            weights_in_spram: core
+                .manifest
+                .weight_port
+                .as_ref()
+                .filter(|_| opts.part == board::Part::Up5kSg48)
+                .map(|_| core.manifest.top.clone()),
+        },
     );
     files.insert(names::YOSYS_SCRIPT.into(), script.into_bytes());
     (files, sources)

@@ -55,6 +55,13 @@ pub fn design_id_of(manifest_json: &[u8]) -> u32 {
     u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
+/// INFO's flags byte, and its bit that the bridge sets while the weights are loaded.
+pub const INFO_FLAGS_BYTE: usize = 6;
+pub const INFO_LOADED_FLAG: u8 = 1 << 3;
+
+/// Weight words per WEIGHTS frame (docs/PROTOCOL.md).
+pub const WEIGHTS_PER_FRAME: usize = 32;
+
 /// The INFO reply payload (docs/PROTOCOL.md): version, N, W, max_sweeps, flags,
 /// design id, clock in Hz; multi-byte fields little-endian.
 pub fn info_bytes(manifest: &Manifest, clock_hz: u64) -> Vec<u8> {
@@ -62,7 +69,9 @@ pub fn info_bytes(manifest: &Manifest, clock_hz: u64) -> Vec<u8> {
     out.extend((manifest.neurons as u16).to_le_bytes());
     out.push(manifest.weight_bits as u8);
     out.extend((manifest.max_sweeps as u16).to_le_bytes());
-    let flags = u8::from(manifest.update == "async") | (u8::from(manifest.arch == "folded") << 1);
+    let flags = u8::from(manifest.update == "async")
+        | (u8::from(manifest.arch == "folded") << 1)
+        | (u8::from(manifest.weight_port.is_some()) << 2);
     out.push(flags);
     out.extend(design_id(manifest).to_le_bytes());
     out.extend((clock_hz.min(u64::from(u32::MAX)) as u32).to_le_bytes());
@@ -147,6 +156,7 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
             ("core_clk", arm, pll)
         }
     };
+    let port = bridge_port(manifest);
     let info = info_bytes(manifest, cfg.clock_hz);
     let info_hex: String = info.iter().rev().map(|b| format!("{b:02x}")).collect();
     items.extend([
@@ -170,6 +180,7 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
         wire(16, "core_out_sweeps", ""),
         wire(2, "core_out_status", ""),
     ]);
+    items.extend(write_port_wires(manifest));
     items.extend(led_signals(cfg.pins));
     items.extend([
         Item::Blank,
@@ -219,6 +230,16 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
                         hex: info_hex,
                     },
                 ),
+                ("WORDS", Expr::Num(port.words as i64)),
+                ("WORD_BITS", Expr::Num(i64::from(port.word_bits))),
+                ("ADDR_BITS", Expr::Num(i64::from(port.addr_bits))),
+                ("BLOCK", Expr::Num(WEIGHTS_PER_FRAME as i64)),
+                (
+                    "LOADED_BIT",
+                    Expr::Num(
+                        (8 * INFO_FLAGS_BYTE + INFO_LOADED_FLAG.trailing_zeros() as usize) as i64,
+                    ),
+                ),
             ]),
             ports: conn(&[
                 ("clk", sig(clk)),
@@ -237,6 +258,9 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
                 ("core_out_state", sig("core_out_state")),
                 ("core_out_sweeps", sig("core_out_sweeps")),
                 ("core_out_status", sig("core_out_status")),
+                ("core_wr_en", sig("core_wr_en")),
+                ("core_wr_addr", sig("core_wr_addr")),
+                ("core_wr_data", sig("core_wr_data")),
                 ("busy", sig("busy")),
                 ("converged", sig("converged")),
                 ("error_seen", sig("error_seen")),
@@ -257,7 +281,10 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
                 ("out_state", sig("core_out_state")),
                 ("out_sweeps", sig("core_out_sweeps")),
                 ("out_status", sig("core_out_status")),
-            ]),
+            ])
+            .into_iter()
+            .chain(core_write_ports(manifest))
+            .collect(),
         },
         Item::Blank,
     ]);
@@ -280,6 +307,51 @@ pub fn board_top(manifest: &Manifest, cfg: &TopConfig) -> Module {
         ports: cfg.pins.iter().map(pin_port).collect(),
         items,
     }
+}
+
+/// The weight port the bridge drives: the core's, or none (WORDS = 0, 1-bit buses).
+fn bridge_port(manifest: &Manifest) -> crate::synth::manifest::WeightPort {
+    manifest
+        .weight_port
+        .clone()
+        .unwrap_or(crate::synth::manifest::WeightPort {
+            words: 0,
+            word_bits: 1,
+            addr_bits: 1,
+            file: String::new(),
+        })
+}
+
+/// The bridge's write-port outputs; unused (inside a lint exception) when the core's
+/// weights are initial contents.
+fn write_port_wires(manifest: &Manifest) -> Vec<Item> {
+    let port = bridge_port(manifest);
+    let wires = vec![
+        wire(1, "core_wr_en", "a weight word from a WEIGHTS frame"),
+        wire(port.addr_bits, "core_wr_addr", ""),
+        wire(port.word_bits, "core_wr_data", ""),
+    ];
+    if manifest.weight_port.is_some() {
+        return wires;
+    }
+    let mut items = vec![Item::Comment(
+        vec!["verilator lint_off UNUSEDSIGNAL".into()],
+    )];
+    items.extend(wires);
+    items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
+    items
+}
+
+/// The core's write port connections, when it has one.
+fn core_write_ports(manifest: &Manifest) -> Vec<(Ident, Expr)> {
+    if manifest.weight_port.is_none() {
+        return vec![];
+    }
+    conn(&[
+        ("wr_en", sig("core_wr_en")),
+        ("wr_addr", sig("core_wr_addr")),
+        ("wr_data", sig("core_wr_data")),
+    ])
 }
 
 /// The bridge's LED signals; those this board has no LED for are declared inside a

@@ -238,6 +238,8 @@ struct Sizes {
     padded: u32,
     /// D: registers inside the lane tree.
     lane_delay: u64,
+    /// The weight memory is written through the core's port (no initial contents).
+    load: bool,
 }
 
 impl Sizes {
@@ -255,6 +257,7 @@ impl Sizes {
             word: (lanes as u32) * design.q.weight_bits,
             padded: (c_count * lanes) as u32,
             lane_delay: lane_latency(lanes),
+            load: design.load_weights,
         }
     }
 }
@@ -366,10 +369,14 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
             name: e.tmem.clone(),
             comment: Some("per neuron: {tie possible, -C_i}".into()),
         },
-        Item::ReadMemH {
+    ]);
+    if !z.load {
+        items.push(Item::ReadMemH {
             file: WEIGHTS_FILE.into(),
             memory: e.wmem.clone(),
-        },
+        });
+    }
+    items.extend([
         Item::ReadMemH {
             file: THRESHOLDS_FILE.into(),
             memory: e.tmem.clone(),
@@ -377,6 +384,91 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         Item::Blank,
     ]);
     items
+}
+
+/// The names of the weight write port (`load_weights`).
+struct WritePort {
+    en: Ident,
+    addr: Ident,
+    data: Ident,
+    /// The memory's one address: the write address while writing, else `addr`.
+    maddr: Ident,
+}
+
+impl WritePort {
+    fn new() -> Self {
+        WritePort {
+            en: Ident::new("wr_en"),
+            addr: Ident::new("wr_addr"),
+            data: Ident::new("wr_data"),
+            maddr: Ident::new("maddr"),
+        }
+    }
+
+    /// The port's three inputs (docs/CORE.md, "Weights written at run time").
+    fn ports(&self, z: &Sizes) -> Vec<Port> {
+        let input = |width: Width, name: &Ident, comment: &str| Port {
+            dir: Dir::Input,
+            kind: NetKind::Wire,
+            signed: false,
+            width,
+            name: name.clone(),
+            comment: Some(comment.to_string()),
+        };
+        vec![
+            input(
+                Width::Scalar,
+                &self.en,
+                "write wr_data to weight word wr_addr (only while idle)",
+            ),
+            input(Width::Vector(z.addr), &self.addr, "word i*C + c"),
+            input(Width::Vector(z.word), &self.data, "L lanes of W bits"),
+        ]
+    }
+
+    /// One address for reads and writes (a single-port memory, as SPRAM is), and the
+    /// write itself. A read is never enabled while writing (SPRAM keeps its output).
+    fn items(&self, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
+        vec![
+            wire(z.addr, &self.maddr, "the weight memory's one address"),
+            Item::Assign {
+                lhs: Expr::id(&self.maddr),
+                rhs: Expr::Ternary(
+                    Box::new(Expr::id(&self.en)),
+                    Box::new(Expr::id(&self.addr)),
+                    Box::new(Expr::id(&e.addr)),
+                ),
+            },
+            Item::AlwaysPosedge {
+                clock: names.clk.clone(),
+                body: vec![Stmt::If {
+                    cond: Expr::id(&self.en),
+                    then: vec![Stmt::NonBlocking(
+                        Expr::id(&e.wmem).select(Expr::id(&self.maddr)),
+                        Expr::id(&self.data),
+                    )],
+                    otherwise: vec![],
+                }],
+            },
+            Item::Blank,
+        ]
+    }
+}
+
+/// Stage 0's weight read: from `addr`, or through the write port's shared address.
+fn weight_read(e: &Engine, z: &Sizes) -> Stmt {
+    if !z.load {
+        return set(&e.wdata, Expr::id(&e.wmem).select(Expr::id(&e.addr)));
+    }
+    let port = WritePort::new();
+    Stmt::If {
+        cond: Expr::id(&port.en).logic_not(),
+        then: vec![set(
+            &e.wdata,
+            Expr::id(&e.wmem).select(Expr::id(&port.maddr)),
+        )],
+        otherwise: vec![],
+    }
 }
 
 fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
@@ -527,7 +619,7 @@ fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
 /// Everything that happens while `busy`.
 fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     let mut stmts = vec![
-        set(&e.wdata, Expr::id(&e.wmem).select(Expr::id(&e.addr))),
+        weight_read(e, z),
         set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
         set(&e.v1, Expr::id(&e.issue)),
         set(&e.first1, Expr::id(&e.chunk).eq(uint(z.chunk, 0))),
@@ -608,6 +700,10 @@ pub fn build(design: &Design) -> Module {
     let (delay_items, shifts, delay_resets) = delay_line(&z);
     let mut items = declarations(&names, &e, &z);
     items.extend(delay_items);
+    let port = WritePort::new();
+    if z.load {
+        items.extend(port.items(&names, &e, &z));
+    }
     items.extend(datapath(design, &names, &e, &z));
     items.extend(control::stop_checks(
         &names,
@@ -642,7 +738,11 @@ pub fn build(design: &Design) -> Module {
         params: vec![],
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
-        ports: control::ports(z.n, &names),
+        ports: if z.load {
+            [control::ports(z.n, &names), port.ports(&z)].concat()
+        } else {
+            control::ports(z.n, &names)
+        },
         items,
     }
 }

@@ -32,6 +32,9 @@ pub struct Manifest {
     pub timing: super::Timing,
     /// Cycles of the slowest sweep (see docs/ARCHITECTURES.md).
     pub cycles_per_sweep: u64,
+    /// The weight memory's write port, when its weights are written at run time
+    /// (docs/CORE.md); `null` when the weights are initial contents.
+    pub weight_port: Option<WeightPort>,
     /// Worst-case cycles from a probe's handshake to its result being valid.
     pub cycles_per_probe_max: u64,
     /// Written by `to_json` row by row, after the other fields.
@@ -66,6 +69,16 @@ impl Manifest {
     }
 }
 
+/// A folded sync core's weight write port: `words` words of `word_bits` bits,
+/// addressed by `addr_bits` bits, the contents of `file` (hex, one word per line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WeightPort {
+    pub words: usize,
+    pub word_bits: u32,
+    pub addr_bits: u32,
+    pub file: String,
+}
+
 /// The part of a manifest needed to run the bit-exact model of its core again
 /// (`hopgen run` checks a board's results with it).
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -82,6 +95,8 @@ pub struct CoreModel {
     pub frac_bits: i32,
     pub acc_bits: u32,
     pub field_bound: i64,
+    #[serde(default)]
+    pub weight_port: Option<WeightPort>,
     pub weights_q: Vec<Vec<i32>>,
     pub thresholds_q: Vec<i32>,
 }
@@ -167,6 +182,7 @@ mod tests {
             field_bound: 1,
             timing: crate::synth::Timing::fixed(0, 1),
             cycles_per_sweep: 1,
+            weight_port: None,
             cycles_per_probe_max: 8,
             weights_q: vec![vec![0, -1], vec![-1, 0]],
             thresholds_q: vec![2, -2],

@@ -61,6 +61,9 @@ pub struct Design {
     pub target: target::Target,
     /// Register stages in the parallel sync adder trees (`--pipeline K`).
     pub pipeline: u32,
+    /// Folded sync: the weight memory has a write port and no initial contents; the
+    /// weights are written at run time (`--load-weights`, or a UP5K's SPRAM).
+    pub load_weights: bool,
 }
 
 impl Design {
@@ -229,6 +232,9 @@ pub struct SynthOptions {
     pub target: target::Target,
     /// Register stages in the parallel sync adder trees.
     pub pipeline: u32,
+    /// Give a folded sync core's weight memory a write port instead of initial
+    /// contents (also chosen by itself for weights that only a UP5K's SPRAM holds).
+    pub load_weights: bool,
 }
 
 /// A generated core: its files and manifest, and why the architecture was chosen.
@@ -333,6 +339,29 @@ fn check_pipeline(pipeline: u32, arch: Arch, mode: UpdateMode, n: usize) -> Resu
     Ok(())
 }
 
+/// Whether the core's weights are written at run time: asked for (folded sync only),
+/// or needed because only a UP5K's SPRAM holds them (SPRAM has no initial contents).
+fn weights_loaded_at_run_time(
+    opts: &SynthOptions,
+    arch: Arch,
+    lanes: usize,
+    q: &QuantNetwork,
+) -> Result<bool, InputError> {
+    let folded_sync = arch == Arch::Folded && opts.mode == UpdateMode::Sync;
+    if opts.load_weights && !folded_sync {
+        return Err(option_error(
+            format!(
+                "--load-weights applies to the folded sync core, not {} {}",
+                arch.name(),
+                mode_name(opts.mode)
+            ),
+            "drop --load-weights, or use --arch folded --update sync",
+        ));
+    }
+    let needs_spram = folded_sync && target::needs_spram(opts.target, q.n, lanes, q.weight_bits);
+    Ok(opts.load_weights || needs_spram)
+}
+
 /// Builds the core for a quantised network.
 pub fn generate(
     net: &Network,
@@ -347,6 +376,7 @@ pub fn generate(
     }
     let (arch, lanes, arch_reason) = choose_arch(opts, q)?;
     check_pipeline(opts.pipeline, arch, opts.mode, q.n)?;
+    let load_weights = weights_loaded_at_run_time(opts, arch, lanes, q)?;
     let name = opts.name.clone().unwrap_or_else(|| net.name.clone());
     let design = Design {
         top: legal_identifier(&name),
@@ -358,6 +388,7 @@ pub fn generate(
         lanes,
         target: opts.target,
         pipeline: opts.pipeline,
+        load_weights,
     };
     let mut files = OutputFiles::new();
     let (module, libs, memory_files) = match (arch, opts.mode) {
@@ -446,6 +477,15 @@ fn manifest_for(design: &Design, sources: Vec<String>, memory_files: Vec<String>
         field_bound: q.field_bound,
         timing: design.timing(),
         cycles_per_sweep: design.cycles_per_sweep(),
+        weight_port: design.load_weights.then(|| {
+            let words = q.n * folded::chunks(q.n, design.lanes);
+            manifest::WeightPort {
+                words,
+                word_bits: design.lanes as u32 * q.weight_bits,
+                addr_bits: bits_for(words - 1),
+                file: folded::WEIGHTS_FILE.to_string(),
+            }
+        }),
         cycles_per_probe_max: design.cycles_per_probe_max(),
         weights_q: q.weights.chunks(q.n).map(<[i32]>::to_vec).collect(),
         thresholds_q: q.thresholds.clone(),

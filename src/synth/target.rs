@@ -56,6 +56,23 @@ impl Target {
     }
 }
 
+/// The UP5K's four SPRAMs side by side: 16384 words of 64 bits.
+pub const UP5K_SPRAM_WORDS: u64 = 16384;
+pub const UP5K_SPRAM_WORD_BITS: u64 = 64;
+
+/// A folded weight memory (N·C words of L·W bits) that fits a UP5K's SPRAM but not its
+/// EBR: it goes to SPRAM, which has no initial contents, so its weights are written at
+/// run time.
+pub fn needs_spram(target: Target, n: usize, lanes: usize, w: u32) -> bool {
+    let Some(res) = target.resources().filter(|_| target == Target::Ice40Up5k) else {
+        return false;
+    };
+    let (n, l, w) = (n as u64, lanes as u64, u64::from(w));
+    let words = n * n.div_ceil(l);
+    let fits_spram = l * w <= UP5K_SPRAM_WORD_BITS && words <= UP5K_SPRAM_WORDS;
+    fits_spram && words * l * w > res.bram_bits
+}
+
 /// Share of the device's LUTs a core may take (the rest is for the board top).
 pub const LUT_BUDGET_PERCENT: u64 = 70;
 
@@ -137,6 +154,26 @@ pub fn choose_for(
             ));
         }
     }
+    if mode == UpdateMode::Sync {
+        let spram_lanes = (0..=6)
+            .map(|p| 1usize << p)
+            .filter(|&l| l <= n && needs_spram(target, n, l, w))
+            .max();
+        if let Some(lanes) = spram_lanes {
+            let cost = estimate(Arch::Folded, mode, n, lanes, w, a);
+            if cost.luts <= budget {
+                return Ok((
+                    Arch::Folded,
+                    lanes,
+                    format!(
+                        "auto for {name}: folded with {lanes} lanes, ~{} LUT4; the weights ({} Kbit) go to SPRAM and are written at run time",
+                        cost.luts,
+                        (cost.bram_bits - n as u64 * u64::from(a + 1)).div_ceil(1024)
+                    ),
+                ));
+            }
+        }
+    }
     let cost = smallest.expect("at least one lane count is tried");
     Err(InputError::new(
         InputErrorKind::Option,
@@ -185,9 +222,26 @@ mod tests {
     }
 
     #[test]
+    fn sync_weights_beyond_block_ram_go_to_the_up5k_spram() {
+        let res = Target::Ice40Up5k.resources().unwrap();
+        // 256 × 256 × 8 bits: 512 Kbit, words of 8 lanes × 8 bits fill 8192 SPRAM words.
+        let (arch, lanes, why) =
+            choose_for(Target::Ice40Up5k, res, UpdateMode::Sync, 256, 8, 14).unwrap();
+        assert_eq!((arch, lanes), (Arch::Folded, 8));
+        assert!(
+            why.contains("go to SPRAM and are written at run time"),
+            "{why}"
+        );
+        assert!(needs_spram(Target::Ice40Up5k, 512, 16, 4));
+        assert!(!needs_spram(Target::Ice40Up5k, 512, 32, 4), "128-bit words");
+        assert!(!needs_spram(Target::Ice40Up5k, 64, 16, 4), "fits EBR");
+        assert!(!needs_spram(Target::Ice40Hx8k, 512, 16, 4), "no SPRAM");
+    }
+
+    #[test]
     fn weights_beyond_block_ram_are_a_clear_error() {
         let res = Target::Ice40Up5k.resources().unwrap();
-        let err = choose_for(Target::Ice40Up5k, res, UpdateMode::Sync, 256, 8, 14).unwrap_err();
+        let err = choose_for(Target::Ice40Up5k, res, UpdateMode::Async, 256, 8, 14).unwrap_err();
         assert!(
             err.problem
                 .starts_with("the network does not fit ice40-up5k"),

@@ -5,7 +5,7 @@
 // hop_board: core tiny_5 behind hopgen's UART protocol (docs/PROTOCOL.md).
 // For Lattice iCE40-HX8K breakout board (iCE40HX8K-CT256).
 // UART 8N1 at 115200 baud from a 12000000 Hz clock (104 clocks per bit).
-// INFO: design id bf0bf999.
+// INFO: design id f8f8336e.
 // LED led_busy (active high): busy.
 // LED led_converged (active high): last result converged.
 // LED led_error (active high): bad frame seen since reset.
@@ -35,6 +35,11 @@ module hop_board #(
     wire [4:0] core_out_state;
     wire [15:0] core_out_sweeps;
     wire [1:0] core_out_status;
+    // verilator lint_off UNUSEDSIGNAL
+    wire core_wr_en; // a weight word from a WEIGHTS frame
+    wire core_wr_addr;
+    wire core_wr_data;
+    // verilator lint_on UNUSEDSIGNAL
     wire busy; // busy
     wire converged; // last result converged
     wire error_seen; // bad frame seen since reset
@@ -70,7 +75,12 @@ module hop_board #(
         .N(5),
         .TIMEOUT(TIMEOUT),
         .INFO_BYTES(15),
-        .INFO(120'h00b71b00bf0bf99902006408000501)
+        .INFO(120'h00b71b00f8f8336e02006408000501),
+        .WORDS(0),
+        .WORD_BITS(1),
+        .ADDR_BITS(1),
+        .BLOCK(32),
+        .LOADED_BIT(51)
     ) bridge (
         .clk(clk),
         .rst(rst),
@@ -88,6 +98,9 @@ module hop_board #(
         .core_out_state(core_out_state),
         .core_out_sweeps(core_out_sweeps),
         .core_out_status(core_out_status),
+        .core_wr_en(core_wr_en),
+        .core_wr_addr(core_wr_addr),
+        .core_wr_data(core_wr_data),
         .busy(busy),
         .converged(converged),
         .error_seen(error_seen)

@@ -5,7 +5,7 @@
 // hop_board: core tiny_5 behind hopgen's UART protocol (docs/PROTOCOL.md).
 // For 1BitSquared iCEBreaker (iCE40UP5K-SG48).
 // UART 8N1 at 115200 baud from a 12000000 Hz clock (104 clocks per bit).
-// INFO: design id aaf67885.
+// INFO: design id bf4a712c.
 // LED led_red_n (active low): bad frame seen since reset.
 // LED led_green_n (active low): last result converged.
 module hop_board #(
@@ -34,6 +34,11 @@ module hop_board #(
     wire [4:0] core_out_state;
     wire [15:0] core_out_sweeps;
     wire [1:0] core_out_status;
+    // verilator lint_off UNUSEDSIGNAL
+    wire core_wr_en; // a weight word from a WEIGHTS frame
+    wire core_wr_addr;
+    wire core_wr_data;
+    // verilator lint_on UNUSEDSIGNAL
     wire converged; // last result converged
     wire error_seen; // bad frame seen since reset
     // verilator lint_off UNUSEDSIGNAL
@@ -71,7 +76,12 @@ module hop_board #(
         .N(5),
         .TIMEOUT(TIMEOUT),
         .INFO_BYTES(15),
-        .INFO(120'h00b71b00aaf6788502006408000501)
+        .INFO(120'h00b71b00bf4a712c02006408000501),
+        .WORDS(0),
+        .WORD_BITS(1),
+        .ADDR_BITS(1),
+        .BLOCK(32),
+        .LOADED_BIT(51)
     ) bridge (
         .clk(clk),
         .rst(rst),
@@ -89,6 +99,9 @@ module hop_board #(
         .core_out_state(core_out_state),
         .core_out_sweeps(core_out_sweeps),
         .core_out_status(core_out_status),
+        .core_wr_en(core_wr_en),
+        .core_wr_addr(core_wr_addr),
+        .core_wr_data(core_wr_data),
         .busy(busy),
         .converged(converged),
         .error_seen(error_seen)
