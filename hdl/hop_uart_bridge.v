@@ -13,8 +13,9 @@
 //   type 83 WRITTEN payload: words loaded in order from word 0 (4 bytes)
 //   type E0 ERROR   payload: code, the type byte it concerns
 // Error codes: 1 check byte wrong, 2 length wrong for the type, 3 unknown type,
-// 4 frame incomplete after TIMEOUT idle clocks, 5 probe arrived while one is pending
-// (or weights while the core is not idle), 6 a byte inside a frame had a bad stop
+// 4 frame incomplete after TIMEOUT idle clocks, 5 probe or weights arrived while the
+// core was not idle (a probe pending or running, or its result being sent), 6 a byte
+// inside a frame had a bad stop
 // bit, 7 probe before the weights are loaded.
 // Weights (WORDS > 0): each word of a WEIGHTS frame is written to the core as soon as
 // it is complete (words past WORDS are dropped). The weights count as loaded once good
@@ -96,10 +97,10 @@ module hop_uart_bridge #(
     // ------------------------------------------------------- transmit (state)
     localparam [2:0] K_NONE = 3'd0, K_RESULT = 3'd1, K_INFO = 3'd2, K_ERROR = 3'd3,
                      K_WRITTEN = 3'd4;
-    // The payload of the frame being sent waits in t_shift and moves down a byte per
-    // byte sent, so no wide multiplexer picks payload bytes.
-    localparam integer TB = (NB + 3 > INFO_BYTES) ? ((NB + 3 > 4) ? NB + 3 : 4) :
-                            (INFO_BYTES > 4 ? INFO_BYTES : 4);
+    // The payload of the frame being sent waits in a shift register and moves down a
+    // byte per byte sent, so no wide multiplexer picks payload bytes: a RESULT in r_buf
+    // (the probe buffer, free while the core is not idle), the others in t_shift.
+    localparam integer TB = (INFO_BYTES > 4) ? INFO_BYTES : 4;
     reg  [2:0]  t_kind;
     reg  [15:0] t_index;      // byte of the frame being offered
     reg  [15:0] t_len;
@@ -128,7 +129,6 @@ module hop_uart_bridge #(
     endgenerate
     /* verilator lint_off WIDTH */
     assign t_payload_next =
-        (t_pick == K_RESULT) ? {6'd0, core_out_status, core_out_sweeps, state_bytes} :
         (t_pick == K_INFO) ? (INFO | (loaded << LOADED_BIT)) :
         (t_pick == K_WRITTEN) ? w_progress : {err_type, err_code};
     /* verilator lint_on WIDTH */
@@ -145,7 +145,9 @@ module hop_uart_bridge #(
     reg [IW-1:0]   r_idle;
     reg            idle_hit;  // r_idle == IDLE_LIMIT
     /* verilator lint_off UNUSEDSIGNAL */
-    reg [8*NB+7:0] r_buf;     // byte k of the payload ends in r_buf[8k+8 +: 8]
+    // A PROBE's payload: byte k ends in r_buf[8k+24 +: 8]. While a RESULT is sent, its
+    // payload, lowest byte next.
+    reg [8*NB+23:0] r_buf;
     /* verilator lint_on UNUSEDSIGNAL */
     reg            info_pending;
     reg            ack_pending;  // a WRITTEN reply is due
@@ -201,7 +203,7 @@ module hop_uart_bridge #(
     /* verilator lint_on UNUSEDSIGNAL */
     wire           r_last = (r_left == 16'd1);
 
-    assign core_in_state = r_buf[8 +: N];
+    assign core_in_state = r_buf[24 +: N];
 
     // An error is noted by the state machine (e_raise, e_code) and recorded a cycle
     // later; the type byte it concerns cannot change before the next byte.
@@ -290,7 +292,8 @@ module hop_uart_bridge #(
                 R_LEN1: begin
                     r_left <= {b_data, r_len0};
                     if (f_probe && f_len0_probe && b_probe_hi) begin
-                        if (core_in_valid) begin
+                        if (core_in_valid || !core_in_ready || core_out_valid ||
+                            t_kind == K_RESULT) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;
                         end else if (!loaded) begin
@@ -318,7 +321,7 @@ module hop_uart_bridge #(
                     end
                 end
                 R_PAYLOAD: begin
-                    r_buf <= {b_data, r_buf[8*NB+7:8]};
+                    if (f_probe) r_buf <= {b_data, r_buf[8*NB+23:8]};
                     r_left <= r_left - 1'b1;
                     if (r_last) r_state <= R_CHECK;
                     if (f_weights && w_head != 3'd0) begin
@@ -362,6 +365,10 @@ module hop_uart_bridge #(
             w_fail <= w_writing;
             r_state <= R_HUNT;
         end
+        if (t_start && t_pick == K_RESULT)
+            r_buf <= {6'd0, core_out_status, core_out_sweeps, state_bytes};
+        else if (t_kind == K_RESULT && tx_valid && tx_ready && !t_header)
+            r_buf <= r_buf >> 8;
         if (rst) begin
             r_state <= R_HUNT;
             r_idle <= {IW{1'b0}};
@@ -392,7 +399,7 @@ module hop_uart_bridge #(
                 default: t_byte = t_len[15:8];
             endcase
         end else if (t_last) t_byte = t_crc;
-        else t_byte = t_shift[7:0];
+        else t_byte = (t_kind == K_RESULT) ? r_buf[7:0] : t_shift[7:0];
     end
 
     // --------------------------------------------------------------- transmit
