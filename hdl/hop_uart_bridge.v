@@ -196,12 +196,18 @@ module hop_uart_bridge #(
     reg            w_zero;       // w_start == 0
     reg            w_settle;     // w_progress has moved: recompute `loaded`
     reg            w_fail;       // a WEIGHTS frame failed after its header
+    reg            w_good;       // a WEIGHTS frame ended well: move w_progress
     reg            w_below;      // w_start < w_progress
+    reg            wn_hi_lt, wn_hi_eq, wn_lo_lt, ws_hi_lt, ws_hi_eq, ws_lo_lt, ws_lo_eq;
+    reg            wz_hi, wz_lo;
     wire           w_writing = f_weights && (r_state == R_PAYLOAD || r_state == R_CHECK);
     wire [8*WB+7:0] w_shifted = {b_data, w_word[8*WB+7:8]};
     wire [8*WB-1:0] w_complete = w_shifted[8*WB+7:8];
     /* verilator lint_on UNUSEDSIGNAL */
     wire           r_last = (r_left == 16'd1);
+    // The core is idle: no probe pending or running, no result waiting or being sent.
+    // Registered (a cycle late): it only changes on a frame's last byte or a result's.
+    reg            core_idle;
 
     assign core_in_state = r_buf[24 +: N];
 
@@ -219,6 +225,7 @@ module hop_uart_bridge #(
     endtask
 
     always @(posedge clk) begin
+        core_idle <= core_in_ready && !core_in_valid && !core_out_valid && t_kind != K_RESULT;
         b_valid <= rx_valid;
         b_error <= rx_error;
         b_data <= rx_data;
@@ -232,12 +239,23 @@ module hop_uart_bridge #(
         b_t_weights <= (rx_data == T_WEIGHTS) && (WORDS > 0);
         b_weights_lo <= (rx_data == WEIGHTS_LEN[7:0]);
         b_weights_hi <= (rx_data == WEIGHTS_LEN[15:8]);
+        // 32-bit comparisons in two registered steps (halves, then the result); their
+        // inputs hold still for a byte time before they are used.
         /* verilator lint_off UNSIGNED */
-        w_in_range <= (w_next < WORDS_32);
+        wn_hi_lt <= (w_next[31:16] < WORDS_32[31:16]);
+        wn_lo_lt <= (w_next[15:0] < WORDS_32[15:0]);
         /* verilator lint_on UNSIGNED */
-        w_seq <= (w_start == w_progress);
-        w_zero <= (w_start == 32'd0);
-        w_below <= (w_start < w_progress);
+        wn_hi_eq <= (w_next[31:16] == WORDS_32[31:16]);
+        ws_hi_lt <= (w_start[31:16] < w_progress[31:16]);
+        ws_lo_lt <= (w_start[15:0] < w_progress[15:0]);
+        ws_hi_eq <= (w_start[31:16] == w_progress[31:16]);
+        ws_lo_eq <= (w_start[15:0] == w_progress[15:0]);
+        wz_hi <= (w_start[31:16] == 16'd0);
+        wz_lo <= (w_start[15:0] == 16'd0);
+        w_in_range <= wn_hi_lt || (wn_hi_eq && wn_lo_lt);
+        w_seq <= ws_hi_eq && ws_lo_eq;
+        w_zero <= wz_hi && wz_lo;
+        w_below <= ws_hi_lt || (ws_hi_eq && ws_lo_lt);
     end
 
     always @(posedge clk) begin
@@ -247,6 +265,14 @@ module hop_uart_bridge #(
         core_wr_en <= 1'b0;
         w_settle <= 1'b0;
         w_fail <= 1'b0;
+        w_good <= 1'b0;
+        // A good frame moves the in-order count (a cycle after its check byte; the
+        // WRITTEN reply that reports it starts two cycles later).
+        if (w_good) begin
+            w_settle <= 1'b1;
+            if (w_zero) w_progress <= BLOCK_32;
+            else if (w_seq) w_progress <= w_progress + BLOCK_32;
+        end
         // Words from a failed frame's start on may be damaged: the in-order count
         // goes back to that start, so a retry of the frame continues the load.
         if (w_fail && w_below) w_progress <= w_start;
@@ -292,8 +318,7 @@ module hop_uart_bridge #(
                 R_LEN1: begin
                     r_left <= {b_data, r_len0};
                     if (f_probe && f_len0_probe && b_probe_hi) begin
-                        if (core_in_valid || !core_in_ready || core_out_valid ||
-                            t_kind == K_RESULT) begin
+                        if (!core_idle) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;
                         end else if (!loaded) begin
@@ -305,7 +330,7 @@ module hop_uart_bridge #(
                     end else if (f_info && f_len0_zero && b_zero) begin
                         r_state <= R_CHECK;
                     end else if (f_weights && f_len0_weights && b_weights_hi) begin
-                        if (core_in_valid || !core_in_ready) begin
+                        if (!core_idle) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;
                         end else begin
@@ -349,9 +374,7 @@ module hop_uart_bridge #(
                     end else if (f_probe) core_in_valid <= 1'b1;
                     else if (f_weights) begin
                         ack_pending <= 1'b1;
-                        w_settle <= 1'b1;
-                        if (w_zero) w_progress <= BLOCK_32;
-                        else if (w_seq) w_progress <= w_progress + BLOCK_32;
+                        w_good <= 1'b1;
                     end else info_pending <= 1'b1;
                 end
                 default: ;  // R_DRAIN: discard
@@ -380,6 +403,7 @@ module hop_uart_bridge #(
             core_wr_en <= 1'b0;
             w_settle <= 1'b0;
             w_fail <= 1'b0;
+            w_good <= 1'b0;
             w_progress <= 32'd0;
             loaded <= (WORDS == 0);
             err_pending <= 1'b0;

@@ -388,9 +388,26 @@ pub(super) fn stop_checks(
             differs_from_prev,
         } => {
             items.push(assign(&names.changed, Expr::id(changed)));
+            // With registered sweep tests, k >= 1 is a register too.
+            let later = Ident::new("later_sweep");
+            let k_positive = if last == LastSweep::Registered {
+                items.push(decl(
+                    NetKind::Reg,
+                    Width::Scalar,
+                    &later,
+                    "k >= 1 (registered, as `last`)",
+                ));
+                items.push(Item::AlwaysPosedge {
+                    clock: names.clk.clone(),
+                    body: vec![set(&later, not_first)],
+                });
+                Expr::id(&later)
+            } else {
+                not_first
+            };
             items.push(assign(
                 &names.repeat2,
-                not_first.and(Expr::id(differs_from_prev).logic_not()),
+                k_positive.and(Expr::id(differs_from_prev).logic_not()),
             ));
         }
     }

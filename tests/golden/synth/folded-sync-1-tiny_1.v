@@ -89,7 +89,11 @@ module tiny_1 (
     wire repeat2; // s(k+1) == s(k-1), k >= 1
     reg last; // k+1 == max_sweeps (registered: sweeps is steady for a whole sweep)
     assign changed = diff_state;
-    assign repeat2 = (sweeps != 16'd0) && (!diff_prev);
+    reg later_sweep; // k >= 1 (registered, as `last`)
+    always @(posedge clk) begin
+        later_sweep <= sweeps != 16'd0;
+    end
+    assign repeat2 = later_sweep && (!diff_prev);
     always @(posedge clk) begin
         last <= sweeps == 16'd19;
     end
