@@ -346,6 +346,7 @@ pub fn says_does_not_fit(log: &str) -> bool {
         "no BELs remaining",
         "Unable to place cell",
         "failed to place",
+        "Unable to find legal placement",
         "Design utilisation exceeds",
     ]
     .iter()
@@ -363,6 +364,18 @@ pub fn family_tools(family: Family) -> [Tool; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placement_failures_at_the_utilisation_limit_mean_does_not_fit() {
+        for log in [
+            "ERROR: Unable to place cell 'x', no BELs remaining to implement cell type 'SB_LUT4'",
+            "ERROR: Unable to find legal placement for all cells, design is probably at utilisation limit.",
+            "ERROR: failed to place chain starting at cell 'core.cur_LC'",
+        ] {
+            assert!(says_does_not_fit(log), "{log}");
+        }
+        assert!(!says_does_not_fit("ERROR: Failed to parse JSON"));
+    }
 
     #[test]
     fn versions_are_shortened() {

@@ -347,6 +347,7 @@ fn run_flow(
                     &[
                         "no BELs remaining",
                         "Unable to place",
+                        "Unable to find legal placement",
                         "failed to place",
                         "exceeds"
                     ]
