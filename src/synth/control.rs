@@ -68,7 +68,8 @@ impl Default for Names {
     }
 }
 
-fn port(dir: Dir, width: Width, name: &Ident, comment: &str) -> Port {
+/// A wire port (an empty comment prints none).
+pub(super) fn port(dir: Dir, width: Width, name: &Ident, comment: &str) -> Port {
     Port {
         dir,
         kind: NetKind::Wire,

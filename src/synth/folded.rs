@@ -407,14 +407,7 @@ impl WritePort {
 
     /// The port's three inputs (docs/CORE.md, "Weights written at run time").
     fn ports(&self, z: &Sizes) -> Vec<Port> {
-        let input = |width: Width, name: &Ident, comment: &str| Port {
-            dir: Dir::Input,
-            kind: NetKind::Wire,
-            signed: false,
-            width,
-            name: name.clone(),
-            comment: Some(comment.to_string()),
-        };
+        let input = |width, name, comment| control::port(Dir::Input, width, name, comment);
         vec![
             input(
                 Width::Scalar,
