@@ -340,17 +340,20 @@ pub fn pack_step(part: Part, bitstream: &str) -> Step {
     }
 }
 
-/// True when a nextpnr log says the design does not fit the device.
-pub fn says_does_not_fit(log: &str) -> bool {
-    [
-        "no BELs remaining",
-        "Unable to place cell",
-        "failed to place",
-        "Unable to find legal placement",
-        "Design utilisation exceeds",
-    ]
-    .iter()
-    .any(|needle| log.contains(needle))
+/// What nextpnr logs when the design does not fit the device.
+const DOES_NOT_FIT: [&str; 5] = [
+    "no BELs remaining",
+    "Unable to place cell",
+    "failed to place",
+    "Unable to find legal placement",
+    "Design utilisation exceeds",
+];
+
+/// The first line of a nextpnr log that says the design does not fit the device.
+pub fn does_not_fit_line(log: &str) -> Option<&str> {
+    log.lines()
+        .find(|line| DOES_NOT_FIT.iter().any(|needle| line.contains(needle)))
+        .map(str::trim)
 }
 
 /// The flow's tools for a family, for messages and `--version` lines.
@@ -372,9 +375,10 @@ mod tests {
             "ERROR: Unable to find legal placement for all cells, design is probably at utilisation limit.",
             "ERROR: failed to place chain starting at cell 'core.cur_LC'",
         ] {
-            assert!(says_does_not_fit(log), "{log}");
+            let text = format!("Info: packing\n  {log}\nInfo: done");
+            assert_eq!(does_not_fit_line(&text), Some(log), "{log}");
         }
-        assert!(!says_does_not_fit("ERROR: Failed to parse JSON"));
+        assert_eq!(does_not_fit_line("ERROR: Failed to parse JSON"), None);
     }
 
     #[test]

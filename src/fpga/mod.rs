@@ -335,23 +335,13 @@ fn run_flow(
         Ok(run) => steps.push(run),
         Err(failure) => {
             let log = std::fs::read_to_string(dir.join(pnr_step.log_file())).unwrap_or_default();
-            if !flow::says_does_not_fit(&log) {
+            let Some(line) = flow::does_not_fit_line(&log) else {
                 return Err(failure);
-            }
+            };
             steps.push(failed_run(&pnr_step, &failure));
             let problem = format!(
-                "nextpnr could not place the design on {}: {}",
+                "nextpnr could not place the design on {}: {line}",
                 opts.part.name(),
-                first_line_with(
-                    &log,
-                    &[
-                        "no BELs remaining",
-                        "Unable to place",
-                        "Unable to find legal placement",
-                        "failed to place",
-                        "exceeds"
-                    ]
-                )
             );
             return does_not_fit(steps, problem);
         }
@@ -384,12 +374,6 @@ fn failed_run(step: &Step, failure: &StepFailure) -> StepRun {
         cached: false,
         log: step.log_file(),
     }
-}
-
-fn first_line_with<'a>(log: &'a str, needles: &[&str]) -> &'a str {
-    log.lines()
-        .find(|l| needles.iter().any(|n| l.contains(n)))
-        .map_or("see nextpnr.log", str::trim)
 }
 
 fn make_report(
