@@ -3,6 +3,7 @@
 //! stream. The same code talks to a board through a serial port (`hopgen run`) and to
 //! the board top running in Verilator (the protocol tests).
 
+use crate::fpga::top;
 use crate::model::Status;
 use crate::state::State;
 use std::io::{Read, Write};
@@ -75,7 +76,7 @@ pub fn info_request() -> Vec<u8> {
 /// least significant first.
 pub fn weights_frame(start: u32, words: &[Vec<u8>], word_bytes: usize) -> Vec<u8> {
     let mut payload = start.to_le_bytes().to_vec();
-    for k in 0..crate::fpga::top::WEIGHTS_PER_FRAME {
+    for k in 0..top::WEIGHTS_PER_FRAME {
         let mut word = words.get(k).cloned().unwrap_or_default();
         word.resize(word_bytes, 0);
         payload.extend(word);
@@ -268,7 +269,7 @@ impl Decoder {
                 Some(n) => len == n.div_ceil(8) + 3,
                 None => len <= crate::network::MAX_NEURONS / 8 + 3,
             },
-            T_INFO_REPLY => len == crate::fpga::top::INFO_BYTES,
+            T_INFO_REPLY => len == top::INFO_BYTES,
             T_WRITTEN => len == 4,
             T_ERROR => len == 2,
             _ => false,
@@ -304,18 +305,19 @@ impl Decoder {
                 })
             }
             T_INFO_REPLY => {
-                expect(crate::fpga::top::INFO_BYTES)?;
+                expect(top::INFO_BYTES)?;
                 let u16_at = |i: usize| u16::from_le_bytes([p[i], p[i + 1]]);
                 let u32_at = |i: usize| u32::from_le_bytes([p[i], p[i + 1], p[i + 2], p[i + 3]]);
+                let flags = p[top::INFO_FLAGS_BYTE];
                 let info = DeviceInfo {
                     version: p[0],
                     neurons: usize::from(u16_at(1)),
                     weight_bits: u32::from(p[3]),
                     max_sweeps: u32::from(u16_at(4)),
-                    async_update: p[6] & 1 != 0,
-                    folded: p[6] & 2 != 0,
-                    loadable: p[6] & 4 != 0,
-                    loaded: p[6] & crate::fpga::top::INFO_LOADED_FLAG != 0,
+                    async_update: flags & top::INFO_ASYNC_FLAG != 0,
+                    folded: flags & top::INFO_FOLDED_FLAG != 0,
+                    loadable: flags & top::INFO_LOADABLE_FLAG != 0,
+                    loaded: flags & top::INFO_LOADED_FLAG != 0,
                     design_id: u32_at(7),
                     clock_hz: u32_at(11),
                 };
@@ -434,7 +436,7 @@ impl<R: Read, W: Write> Link<R, W> {
         word_bytes: usize,
         progress: &dyn Fn(usize),
     ) -> Result<u32, LinkError> {
-        let per_frame = crate::fpga::top::WEIGHTS_PER_FRAME;
+        let per_frame = top::WEIGHTS_PER_FRAME;
         let mut loaded = 0;
         for (k, block) in words.chunks(per_frame).enumerate() {
             let start = (k * per_frame) as u32;

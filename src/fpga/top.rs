@@ -55,8 +55,12 @@ pub fn design_id_of(manifest_json: &[u8]) -> u32 {
     u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
-/// INFO's flags byte, and its bit that the bridge sets while the weights are loaded.
+/// INFO's flags byte and its bits (docs/PROTOCOL.md). The bridge sets
+/// `INFO_LOADED_FLAG` itself while the weights are loaded.
 pub const INFO_FLAGS_BYTE: usize = 6;
+pub const INFO_ASYNC_FLAG: u8 = 1 << 0;
+pub const INFO_FOLDED_FLAG: u8 = 1 << 1;
+pub const INFO_LOADABLE_FLAG: u8 = 1 << 2;
 pub const INFO_LOADED_FLAG: u8 = 1 << 3;
 
 /// Weight words per WEIGHTS frame (docs/PROTOCOL.md).
@@ -69,9 +73,11 @@ pub fn info_bytes(manifest: &Manifest, clock_hz: u64) -> Vec<u8> {
     out.extend((manifest.neurons as u16).to_le_bytes());
     out.push(manifest.weight_bits as u8);
     out.extend((manifest.max_sweeps as u16).to_le_bytes());
-    let flags = u8::from(manifest.update == "async")
-        | (u8::from(manifest.arch == "folded") << 1)
-        | (u8::from(manifest.weight_port.is_some()) << 2);
+    let flag = |set: bool, bit: u8| if set { bit } else { 0 };
+    let flags = flag(manifest.update == "async", INFO_ASYNC_FLAG)
+        | flag(manifest.arch == "folded", INFO_FOLDED_FLAG)
+        | flag(manifest.weight_port.is_some(), INFO_LOADABLE_FLAG);
+    debug_assert_eq!(out.len(), INFO_FLAGS_BYTE);
     out.push(flags);
     out.extend(design_id(manifest).to_le_bytes());
     out.extend((clock_hz.min(u64::from(u32::MAX)) as u32).to_le_bytes());
