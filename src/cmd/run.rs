@@ -103,11 +103,8 @@ fn probes(args: &RunArgs, n: usize) -> Result<Vec<State>, Error> {
     ))
 }
 
-/// The model of the build, after checking it is what the board runs.
-fn checked_model(
-    args: &RunArgs,
-    info: &DeviceInfo,
-) -> Result<Option<(FixedModel, RunConfig)>, Error> {
+/// The build's manifest (`--build`), after checking it is the design the board runs.
+fn checked_build(args: &RunArgs, info: &DeviceInfo) -> Result<Option<CoreModel>, Error> {
     let Some(dir) = &args.build else {
         return Ok(None);
     };
@@ -123,14 +120,20 @@ fn checked_model(
             dir.display()
         )));
     }
+    Ok(Some(core))
+}
+
+/// The bit-exact model of a build, to check the board's results against.
+fn model_of(core: &CoreModel) -> Result<(FixedModel, RunConfig), Error> {
     let cfg = RunConfig::new(core.mode(), core.max_sweeps)?;
-    Ok(Some((FixedModel::new(&core.quant_network()), cfg)))
+    Ok((FixedModel::new(&core.quant_network()), cfg))
 }
 
 /// Cores whose weights are written at run time: uploads the build's weight words when
 /// the board says they are not loaded (or `--reload-weights`), then checks INFO again.
 fn ensure_weights<R: std::io::Read, W: std::io::Write>(
     args: &RunArgs,
+    build: Option<&CoreModel>,
     link: &mut Link<R, W>,
     info: &DeviceInfo,
     port: &str,
@@ -138,17 +141,15 @@ fn ensure_weights<R: std::io::Read, W: std::io::Write>(
     if !info.loadable || (info.loaded && !args.reload_weights) {
         return Ok(());
     }
-    let Some(dir) = &args.build else {
+    let (Some(dir), Some(core)) = (&args.build, build) else {
         return Err(Error::Device(format!(
             "{port}: the board's weights are written at run time and are not loaded yet\n  hint: give --build DIR (the build it was flashed from) so hopgen run can load them"
         )));
     };
-    let manifest = dir.join(crate::synth::manifest::MANIFEST_FILE);
-    let core = CoreModel::read(&manifest)?;
-    let Some(weights) = core.weight_port else {
+    let Some(weights) = &core.weight_port else {
         return Err(Error::Device(format!(
             "{port}: the board takes its weights at run time, but {} has no weight port",
-            manifest.display()
+            dir.join(crate::synth::manifest::MANIFEST_FILE).display()
         )));
     };
     let path = dir.join(&weights.file);
@@ -273,8 +274,11 @@ fn session<R: std::io::Read, W: std::io::Write>(
     let device = |e: crate::protocol::LinkError| Error::Device(format!("{port}: {e}"));
     let info = link.info().map_err(device)?;
     println!("{}", describe(&info));
-    let model = checked_model(args, &info)?;
-    ensure_weights(args, link, &info, port)?;
+    let build = checked_build(args, &info)?;
+    let model = build.as_ref().map(model_of).transpose()?;
+    ensure_weights(args, build.as_ref(), link, &info, port)?;
+    // The manifest's weight matrix is no longer needed once the model holds it.
+    drop(build);
     let probes = probes(args, info.neurons)?;
     let shape = drawing_shape(info.neurons, None);
     let mut mismatches = 0;
