@@ -67,10 +67,16 @@ pub fn needs_spram(target: Target, n: usize, lanes: usize, w: u32) -> bool {
     let Some(res) = target.resources().filter(|_| target == Target::Ice40Up5k) else {
         return false;
     };
-    let (n, l, w) = (n as u64, lanes as u64, u64::from(w));
-    let words = n * n.div_ceil(l);
-    let fits_spram = l * w <= UP5K_SPRAM_WORD_BITS && words <= UP5K_SPRAM_WORDS;
-    fits_spram && words * l * w > res.bram_bits
+    let word_bits = lanes as u64 * u64::from(w);
+    let words = n as u64 * n.div_ceil(lanes) as u64;
+    let fits_spram = word_bits <= UP5K_SPRAM_WORD_BITS && words <= UP5K_SPRAM_WORDS;
+    fits_spram && weight_bits(n, lanes, w) > res.bram_bits
+}
+
+/// Bits of a folded core's weight memory: N·C words of L weights of W bits.
+fn weight_bits(n: usize, lanes: usize, w: u32) -> u64 {
+    let (n, l) = (n as u64, lanes as u64);
+    n * n.div_ceil(l) * l * u64::from(w)
 }
 
 /// Share of the device's LUTs a core may take (the rest is for the board top).
@@ -87,6 +93,7 @@ pub struct Cost {
 /// W-bit weights, A-bit accumulator). Fitted to measured `synth_ice40` results within
 /// about ±20 %; the FPGA flow reports the real numbers.
 pub fn estimate(arch: Arch, mode: UpdateMode, n: usize, lanes: usize, w: u32, a: u32) -> Cost {
+    let weights = weight_bits(n, lanes, w);
     let (n, l, w, a) = (n as u64, lanes as u64, u64::from(w), u64::from(a));
     let c = n.div_ceil(l);
     match (arch, mode) {
@@ -100,11 +107,11 @@ pub fn estimate(arch: Arch, mode: UpdateMode, n: usize, lanes: usize, w: u32, a:
         },
         (Arch::Folded, UpdateMode::Sync) => Cost {
             luts: 12 * n + l * (w + a),
-            bram_bits: n * c * l * w + n * (a + 1),
+            bram_bits: weights + n * (a + 1),
         },
         (Arch::Folded, UpdateMode::Async) => Cost {
             luts: 12 * n + l * (7 * (a + 1) + w),
-            bram_bits: n * c * l * w + 2 * c * l * (a + 1),
+            bram_bits: weights + 2 * c * l * (a + 1),
         },
         (Arch::Auto, _) => unreachable!("auto is not an architecture"),
     }
@@ -168,7 +175,7 @@ pub fn choose_for(
                     format!(
                         "auto for {name}: folded with {lanes} lanes, ~{} LUT4; the weights ({} Kbit) go to SPRAM and are written at run time",
                         cost.luts,
-                        (cost.bram_bits - n as u64 * u64::from(a + 1)).div_ceil(1024)
+                        weight_bits(n, lanes, w).div_ceil(1024)
                     ),
                 ));
             }
