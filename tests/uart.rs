@@ -214,6 +214,15 @@ fn weight_words(s: &Setup) -> (Vec<Vec<u8>>, usize) {
     (words, bytes)
 }
 
+/// A probe is refused with error 7 (weights not loaded); then the drain is waited out.
+fn expect_not_loaded(s: &mut Setup, probe: &State, when: &str) {
+    match s.board.link.recall(probe) {
+        Err(protocol::LinkError::Device(DeviceError::NotLoaded)) => {}
+        other => panic!("a probe {when}: {other:?}"),
+    }
+    settle(s);
+}
+
 /// A core whose weights are written at run time (as in a UP5K's SPRAM): probes are
 /// refused until the weights are loaded, WEIGHTS frames load them (the last one padded
 /// past the memory's end), a damaged frame unloads them until they are sent again,
@@ -240,11 +249,7 @@ fn weights_written_at_run_time_load_over_the_uart() {
     let info = s.board.link.info().unwrap();
     assert!(info.loadable && !info.loaded, "{info:?}");
     let probe = random_states(21, 1, 5).pop().unwrap();
-    match s.board.link.recall(&probe) {
-        Err(protocol::LinkError::Device(DeviceError::NotLoaded)) => {}
-        other => panic!("a probe before the weights: {other:?}"),
-    }
-    settle(&mut s);
+    expect_not_loaded(&mut s, &probe, "before the weights");
 
     let loaded = s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
     assert_eq!(loaded, 64, "two frames of 32 words");
@@ -257,11 +262,7 @@ fn weights_written_at_run_time_load_over_the_uart() {
     s.board.link.send(&bad).unwrap();
     expect_error(&mut s, DeviceError::Check);
     assert!(!s.board.link.info().unwrap().loaded);
-    match s.board.link.recall(&probe) {
-        Err(protocol::LinkError::Device(DeviceError::NotLoaded)) => {}
-        other => panic!("a probe after a damaged WEIGHTS frame: {other:?}"),
-    }
-    settle(&mut s);
+    expect_not_loaded(&mut s, &probe, "after a damaged WEIGHTS frame");
     // A frame out of order is written but does not complete the load.
     let second = protocol::weights_frame(32, &words[32..], bytes);
     s.board.link.send(&second).unwrap();
