@@ -114,6 +114,8 @@ module hop_uart_bridge #(
     // (t_start), so the wide loads below hang off a register.
     reg  [2:0]  t_pick;
     reg         t_start;
+    reg         t_load_result; // t_start with t_pick == K_RESULT: load r_buf
+    reg         t_result;      // t_kind == K_RESULT, a cycle late (header bytes go first)
     reg         t_header;     // t_index < 4: a header byte is offered
     wire [15:0] t_len_next = (t_pick == K_RESULT) ? RESULT_LEN :
                              (t_pick == K_INFO) ? INFO_LEN :
@@ -138,6 +140,9 @@ module hop_uart_bridge #(
     localparam [2:0] R_HUNT = 3'd0, R_TYPE = 3'd1, R_LEN0 = 3'd2, R_LEN1 = 3'd3,
                      R_PAYLOAD = 3'd4, R_CHECK = 3'd5, R_DRAIN = 3'd6;
     reg [2:0]      r_state;
+    // States of r_state for the error and timeout paths, a cycle late: it changes only
+    // when a byte, a framing error or a timeout arrives, and these are a byte time apart.
+    reg            at_hunt, at_payload, at_check, at_drain;
     reg [7:0]      r_type;
     reg [7:0]      r_len0;
     reg [15:0]     r_left;
@@ -174,6 +179,7 @@ module hop_uart_bridge #(
     // What the header said, kept as flags.
     reg            f_probe;
     reg            f_info;
+    reg            f_known;      // PROBE, INFO or (taken) WEIGHTS
     reg            f_len0_probe;
     reg            f_len0_zero;
     reg            f_weights;
@@ -187,6 +193,7 @@ module hop_uart_bridge #(
     reg [31:0]     w_progress;   // words loaded in order from word 0
     reg [31:0]     w_start;
     reg [31:0]     w_next;
+    reg [31:0]     w_next1;      // w_next + 1, registered (w_next moves once a word)
     reg [2:0]      w_head;       // start-word bytes still to come
     reg [BW-1:0]   w_byte;       // bytes of the current word so far
     /* verilator lint_off UNUSEDSIGNAL */
@@ -200,11 +207,17 @@ module hop_uart_bridge #(
     reg            w_below;      // w_start < w_progress
     reg            wn_hi_lt, wn_hi_eq, wn_lo_lt, ws_hi_lt, ws_hi_eq, ws_lo_lt, ws_lo_eq;
     reg            wz_hi, wz_lo;
-    wire           w_writing = f_weights && (r_state == R_PAYLOAD || r_state == R_CHECK);
+    // What the next byte of a WEIGHTS payload is, registered: their inputs change only
+    // when a byte arrives, a byte time before the next one.
+    reg            w_head_byte;  // a start-word byte
+    reg            w_word_byte;  // a weight word's byte
+    reg            w_last_byte;  // ... its last one
+    reg            r_probe_byte; // the next byte is a PROBE payload byte
+    wire           w_writing = f_weights && (at_payload || at_check);
     wire [8*WB+7:0] w_shifted = {b_data, w_word[8*WB+7:8]};
     wire [8*WB-1:0] w_complete = w_shifted[8*WB+7:8];
     /* verilator lint_on UNUSEDSIGNAL */
-    wire           r_last = (r_left == 16'd1);
+    reg            r_last;       // r_left == 1 (registered: r_left moves once a byte)
     // The core is idle: no probe pending or running, no result waiting or being sent.
     // Registered (a cycle late): it only changes on a frame's last byte or a result's.
     reg            core_idle;
@@ -256,6 +269,16 @@ module hop_uart_bridge #(
         w_seq <= ws_hi_eq && ws_lo_eq;
         w_zero <= wz_hi && wz_lo;
         w_below <= ws_hi_lt || (ws_hi_eq && ws_lo_lt);
+        w_head_byte <= f_weights && r_state == R_PAYLOAD && w_head != 3'd0;
+        w_word_byte <= f_weights && r_state == R_PAYLOAD && w_head == 3'd0;
+        w_last_byte <= (w_byte == LAST_BYTE);
+        w_next1 <= w_next + 32'd1;
+        r_probe_byte <= f_probe && r_state == R_PAYLOAD;
+        r_last <= (r_left == 16'd1);
+        at_hunt <= rst || r_state == R_HUNT;
+        at_payload <= !rst && r_state == R_PAYLOAD;
+        at_check <= !rst && r_state == R_CHECK;
+        at_drain <= !rst && r_state == R_DRAIN;
     end
 
     always @(posedge clk) begin
@@ -287,7 +310,7 @@ module hop_uart_bridge #(
             err_type <= r_type;
             error_seen <= 1'b1;
         end
-        if (r_state == R_HUNT || rx_valid || rx_error || b_valid || b_error) begin
+        if (at_hunt || rx_valid || rx_error || b_valid || b_error) begin
             r_idle <= {IW{1'b0}};
             idle_hit <= 1'b0;
         end else if (!idle_hit) begin
@@ -296,6 +319,26 @@ module hop_uart_bridge #(
         end
         if (b_valid) begin
             r_crc <= crc8(r_crc, b_data);
+            // PROBE and WEIGHTS payload bytes (the state machine below is in R_PAYLOAD).
+            if (r_probe_byte) r_buf <= {b_data, r_buf[8*NB+23:8]};
+            if (w_head_byte) begin
+                w_start <= {b_data, w_start[31:8]};
+                w_next <= {b_data, w_start[31:8]};
+                w_head <= w_head - 3'd1;
+                w_byte <= {BW{1'b0}};
+            end
+            if (w_word_byte) begin
+                w_word <= w_shifted;
+                if (w_last_byte) begin
+                    w_byte <= {BW{1'b0}};
+                    core_wr_en <= w_in_range;
+                    core_wr_addr <= w_next[ADDR_BITS-1:0];
+                    core_wr_data <= w_complete[WORD_BITS-1:0];
+                    w_next <= w_next1;
+                end else begin
+                    w_byte <= w_byte + 1'b1;
+                end
+            end
             case (r_state)
                 R_HUNT: if (b_start) begin
                     r_state <= R_TYPE;
@@ -306,6 +349,7 @@ module hop_uart_bridge #(
                     f_probe <= b_t_probe;
                     f_info <= b_t_info;
                     f_weights <= b_t_weights;
+                    f_known <= b_t_probe || b_t_info || b_t_weights;
                     r_state <= R_LEN0;
                 end
                 R_LEN0: begin
@@ -337,34 +381,16 @@ module hop_uart_bridge #(
                             // Until this frame ends well, the weights are not whole.
                             loaded <= 1'b0;
                             w_head <= 3'd4;
-                            w_byte <= {BW{1'b0}};
                             r_state <= R_PAYLOAD;
                         end
                     end else begin
-                        raise((f_probe || f_info || f_weights) ? E_LENGTH : E_TYPE);
+                        raise(f_known ? E_LENGTH : E_TYPE);
                         r_state <= R_DRAIN;
                     end
                 end
                 R_PAYLOAD: begin
-                    if (f_probe) r_buf <= {b_data, r_buf[8*NB+23:8]};
                     r_left <= r_left - 1'b1;
                     if (r_last) r_state <= R_CHECK;
-                    if (f_weights && w_head != 3'd0) begin
-                        w_start <= {b_data, w_start[31:8]};
-                        w_next <= {b_data, w_start[31:8]};
-                        w_head <= w_head - 3'd1;
-                    end else if (f_weights) begin
-                        w_word <= w_shifted;
-                        if (w_byte == LAST_BYTE) begin
-                            w_byte <= {BW{1'b0}};
-                            core_wr_en <= w_in_range;
-                            core_wr_addr <= w_next[ADDR_BITS-1:0];
-                            core_wr_data <= w_complete[WORD_BITS-1:0];
-                            w_next <= w_next + 32'd1;
-                        end else begin
-                            w_byte <= w_byte + 1'b1;
-                        end
-                    end
                 end
                 R_CHECK: begin
                     r_state <= R_HUNT;
@@ -379,18 +405,18 @@ module hop_uart_bridge #(
                 end
                 default: ;  // R_DRAIN: discard
             endcase
-        end else if (b_error && r_state != R_HUNT) begin
-            if (r_state != R_DRAIN) raise(E_FRAMING);
+        end else if (b_error && !at_hunt) begin
+            if (!at_drain) raise(E_FRAMING);
             w_fail <= w_writing;
             r_state <= R_DRAIN;
-        end else if (idle_hit && r_state != R_HUNT) begin
-            if (r_state != R_DRAIN) raise(E_TIMEOUT);
+        end else if (idle_hit && !at_hunt) begin
+            if (!at_drain) raise(E_TIMEOUT);
             w_fail <= w_writing;
             r_state <= R_HUNT;
         end
-        if (t_start && t_pick == K_RESULT)
+        if (t_load_result)
             r_buf <= {6'd0, core_out_status, core_out_sweeps, state_bytes};
-        else if (t_kind == K_RESULT && tx_valid && tx_ready && !t_header)
+        else if (t_result && tx_valid && tx_ready && !t_header)
             r_buf <= r_buf >> 8;
         if (rst) begin
             r_state <= R_HUNT;
@@ -433,8 +459,10 @@ module hop_uart_bridge #(
     reg [7:0] t_byte_r;
     reg       t_fresh;
     assign tx_data = t_byte_r;
-    assign tx_valid = (t_kind != K_NONE) && t_fresh;
-    assign core_out_ready = (t_kind == K_RESULT) && t_last && tx_valid && tx_ready;
+    // t_fresh is only ever set while a frame is being sent (t_kind != K_NONE), and is
+    // cleared on the clock that ends one, so it is the valid bit by itself.
+    assign tx_valid = t_fresh;
+    assign core_out_ready = t_result && t_last && tx_valid && tx_ready;
 
     always @(posedge clk) begin
         t_byte_r <= t_byte;
@@ -442,6 +470,8 @@ module hop_uart_bridge #(
         t_fresh <= (t_kind != K_NONE) && !(tx_valid && tx_ready) && !rst;
         t_pick <= t_kind_next;
         t_start <= (t_kind == K_NONE) && (t_kind_next != K_NONE) && !t_start && !rst;
+        t_load_result <= (t_kind == K_NONE) && (t_kind_next == K_RESULT) && !t_start && !rst;
+        t_result <= (t_kind == K_RESULT);
         if (rst) begin
             t_kind <= K_NONE;
             t_start <= 1'b0;

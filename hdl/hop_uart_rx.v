@@ -19,6 +19,7 @@ module hop_uart_rx #(
     localparam integer CW = $clog2(CLKS_PER_BIT + 1);
     /* verilator lint_off WIDTH */
     localparam [CW-1:0] FULL = CLKS_PER_BIT - 1;
+    localparam [CW-1:0] ONE = 1;
     localparam [CW-1:0] HALF = CLKS_PER_BIT / 2 - 1;
     /* verilator lint_on WIDTH */
     localparam [1:0] IDLE = 2'd0, START = 2'd1, BITS = 2'd2, STOP = 2'd3;
@@ -26,6 +27,7 @@ module hop_uart_rx #(
     reg [1:0]    sync;
     reg [1:0]    phase;
     reg [CW-1:0] count;
+    reg          count_zero;  // count == 0, registered: the counter is not on the bit path
     reg [2:0]    bit_index;
     reg [7:0]    shift;
     wire         line = sync[1];
@@ -38,16 +40,20 @@ module hop_uart_rx #(
             sync  <= 2'b11;
             phase <= IDLE;
             count <= {CW{1'b0}};
+            count_zero <= 1'b1;
             bit_index <= 3'd0;
         end else if (phase == IDLE) begin
             if (!line) begin
                 phase <= START;
                 count <= HALF;
+                count_zero <= (HALF == {CW{1'b0}});
             end
-        end else if (count != {CW{1'b0}}) begin
+        end else if (!count_zero) begin
             count <= count - 1'b1;
+            count_zero <= (count == ONE);
         end else begin
             count <= FULL;
+            count_zero <= (FULL == {CW{1'b0}});
             case (phase)
                 START: begin
                     phase <= line ? IDLE : BITS;

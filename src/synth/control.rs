@@ -259,14 +259,14 @@ pub(super) fn main_block(
     start_extra: Vec<Stmt>,
 ) -> Item {
     let load = Expr::id(&names.in_state);
-    main_block_loading(names, load, extra_resets, running, start_extra)
+    main_block_loading(names, Some(load), extra_resets, running, start_extra)
 }
 
-/// `main_block` for a core whose `state` register is wider than N: a probe loads
-/// `load` (the probe, padded) into it.
+/// `main_block` for a core that loads `state` its own way: from `load`, or (None)
+/// not at all when a probe is taken (`start_extra` takes the probe).
 pub(super) fn main_block_loading(
     names: &Names,
-    load: Expr,
+    load: Option<Expr>,
     extra_resets: Vec<Stmt>,
     running: Vec<Stmt>,
     start_extra: Vec<Stmt>,
@@ -276,11 +276,14 @@ pub(super) fn main_block_loading(
         set(&names.done, Expr::uint(1, 0)),
     ];
     resets.extend(extra_resets);
-    let mut start = vec![
-        set(&names.state, load),
+    let mut start: Vec<Stmt> = load
+        .map(|load| set(&names.state, load))
+        .into_iter()
+        .collect();
+    start.extend([
         set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
         set(&names.busy, Expr::uint(1, 1)),
-    ];
+    ]);
     start.extend(start_extra);
     let when = |cond: &Ident, then: Vec<Stmt>, otherwise: Vec<Stmt>| Stmt::If {
         cond: Expr::id(cond),
@@ -448,6 +451,86 @@ pub(super) fn stop_rule(names: &Names, sync: bool, otherwise: Vec<Stmt>) -> Stmt
         cond: Expr::id(&names.changed).logic_not(),
         then: finish(names, 0),
         otherwise: vec![after_change],
+    }
+}
+
+/// The stopping rule decided a clock ahead: `stopping` and `stop_status` registers,
+/// loaded every clock from the tests of `stop_checks`. For an engine whose tests are
+/// final one clock before it commits a sweep, so the commit reads two registers
+/// instead of the rule's logic. `sync` adds the cycle2 test, as in `stop_rule`.
+pub(super) struct RegisteredStop {
+    pub stopping: Ident,
+    pub status: Ident,
+}
+
+impl RegisteredStop {
+    pub fn new() -> Self {
+        RegisteredStop {
+            stopping: Ident::new("stopping"),
+            status: Ident::new("stop_status"),
+        }
+    }
+
+    /// The two registers and the clocked block that loads them.
+    pub fn items(&self, names: &Names, sync: bool) -> Vec<Item> {
+        let changed = Expr::id(&names.changed);
+        let repeat2 = Expr::id(&names.repeat2);
+        let (stop, status) = if sync {
+            let stop = changed
+                .clone()
+                .logic_not()
+                .binary(BinaryOp::Or, repeat2.clone())
+                .binary(BinaryOp::Or, Expr::id(&names.last));
+            let code = Expr::Ternary(
+                Box::new(repeat2),
+                Box::new(Expr::uint(2, 2)),
+                Box::new(Expr::uint(2, 1)),
+            );
+            (stop, code)
+        } else {
+            let stop = changed
+                .clone()
+                .logic_not()
+                .binary(BinaryOp::Or, Expr::id(&names.last));
+            (stop, Expr::uint(2, 1))
+        };
+        let status = Expr::Ternary(
+            Box::new(changed.logic_not()),
+            Box::new(Expr::uint(2, 0)),
+            Box::new(status),
+        );
+        vec![
+            decl(
+                NetKind::Reg,
+                Width::Scalar,
+                &self.stopping,
+                "the stopping rule applies (a clock behind its tests)",
+            ),
+            decl(
+                NetKind::Reg,
+                Width::Vector(2),
+                &self.status,
+                "the status it gives",
+            ),
+            Item::AlwaysPosedge {
+                clock: names.clk.clone(),
+                body: vec![set(&self.stopping, stop), set(&self.status, status)],
+            },
+            Item::Blank,
+        ]
+    }
+
+    /// At the end of a sweep: finish with the registered status, else `otherwise`.
+    pub fn apply(&self, names: &Names, otherwise: Vec<Stmt>) -> Stmt {
+        Stmt::If {
+            cond: Expr::id(&self.stopping),
+            then: vec![
+                set(&names.busy, Expr::uint(1, 0)),
+                set(&names.done, Expr::uint(1, 1)),
+                set(&names.status, Expr::id(&self.status)),
+            ],
+            otherwise,
+        }
     }
 }
 

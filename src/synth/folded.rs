@@ -12,8 +12,11 @@
 //! zero test, the parallel core's comparison: S_i > C_i, or S_i = C_i and a tie.
 //!
 //! No wide multiplexer indexes the state: `state` rotates one chunk per issue (stage 0
-//! takes its low L bits), `cur` and `prev` shift down one neuron per decision, and each
-//! decision shifts into the top of `next` (docs/ARCHITECTURES.md).
+//! takes its low L bits). `next` holds s(k) of the neurons still to decide below s(k+1)
+//! of those decided: it shifts down one neuron per decision, the decision entering at
+//! the top, so bit 0 is always s_i(k). `prev` shifts the same way with s_i(k) entering,
+//! so it holds s(k−1) at the next sweep without a load. A probe goes into `next` and is
+//! copied into `state` in one priming cycle, as every commit does (docs/ARCHITECTURES.md).
 
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
@@ -29,10 +32,11 @@ pub fn chunks(n: usize, lanes: usize) -> usize {
     n.div_ceil(lanes)
 }
 
-/// Cycles per sweep: N·C issue cycles, 3 + D to drain the pipeline, one to commit.
+/// Cycles per sweep: N·C issue cycles, 3 + D to drain the pipeline, one to register
+/// the stopping rule, one to commit.
 pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
     let (n, c) = (n as u64, chunks(n, lanes) as u64);
-    n * c + 4 + lane_latency(lanes)
+    n * c + 5 + lane_latency(lanes)
 }
 
 /// The lane tree's registered levels (`CUTS` of `hop_lane_sum`, bit h for level h,
@@ -94,6 +98,7 @@ pub fn thresholds_mem(design: &Design) -> String {
 struct Engine {
     issuing: Ident,
     ending: Ident,
+    committing: Ident,
     idx: Ident,
     chunk: Ident,
     addr: Ident,
@@ -112,7 +117,7 @@ struct Engine {
     lastn3: Ident,
     tdata3: Ident,
     total3: Ident,
-    cur: Ident,
+    prime: Ident,
     diff_state: Ident,
     diff_prev: Ident,
     wdata: Ident,
@@ -187,6 +192,7 @@ impl Engine {
             tdatal: late("tdata", depth),
             issuing: id("issuing"),
             ending: id("ending"),
+            committing: id("committing"),
             idx: id("idx"),
             chunk: id("chunk"),
             addr: id("addr"),
@@ -205,7 +211,7 @@ impl Engine {
             lastn3: id("lastn3"),
             tdata3: id("tdata3"),
             total3: id("total3"),
-            cur: id("cur"),
+            prime: id("prime"),
             diff_state: id("diff_state"),
             diff_prev: id("diff_prev"),
             wdata: id("wdata"),
@@ -310,18 +316,27 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         reg(
             n,
             &names.prev,
-            "s(k-1), shifted down one neuron per decision",
+            "s(k-1) of the neurons to decide; s_i(k) shifts in at the top per decision",
         ),
-        reg(n, &e.cur, "s(k), shifted down one neuron per decision"),
-        reg(n, &names.next, "s(k+1): each decision shifts in at the top"),
+        reg(
+            n,
+            &names.next,
+            "s(k) of the neurons to decide, below s(k+1) of those decided",
+        ),
         reg(SWEEP_BITS, &names.sweeps, "k"),
         reg(2, &names.status, ""),
         reg(0, &names.busy, "running sweeps"),
         reg(0, &names.done, "result waiting for out_ready"),
         reg(0, &e.issuing, "stage 0 issues (neuron, chunk) pairs"),
+        reg(0, &e.prime, "copy the probe from next into state"),
     ];
     items.extend([
         reg(0, &e.ending, "all decisions of the sweep are in"),
+        reg(
+            0,
+            &e.committing,
+            "commit the sweep (the stopping rule is registered)",
+        ),
         reg(z.idx, &e.idx, "neuron i"),
         reg(z.chunk, &e.chunk, "chunk c of row i"),
         reg(z.addr, &e.addr, "i*C + c"),
@@ -526,7 +541,7 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
         assign(&e.total, total),
         assign(&e.zero, Expr::id(&e.total3).eq(Expr::uint(acc + 1, 0))),
         assign(&e.even, Expr::id(&e.tdata3)),
-        assign(&e.current, Expr::id(&e.cur).bit(0)),
+        assign(&e.current, Expr::id(&names.next).bit(0)),
         assign(&e.decision, above.binary(BinaryOp::Or, tie)),
         Item::Blank,
     ]
@@ -583,8 +598,9 @@ fn advance(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
     }
 }
 
-/// Stage 3 of one neuron: its decision shifts into `next`; `cur` and `prev` shift to
-/// the next neuron; the stop-rule flags record a difference.
+/// Stage 3 of one neuron: its decision shifts into the top of `next` and s_i(k) into
+/// the top of `prev`, both moving down to the next neuron; the stop-rule flags record
+/// a difference.
 fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
     let n = z.n as u32;
     let differs = |from: &Ident, flag: &Ident| {
@@ -599,11 +615,10 @@ fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
     Stmt::If {
         cond: Expr::id(&e.v3),
         then: vec![
-            shift_down(&names.next, n, Expr::id(&e.decision)),
-            differs(&e.cur, &e.diff_state),
+            differs(&names.next, &e.diff_state),
             differs(&names.prev, &e.diff_prev),
-            shift_down(&e.cur, n, Expr::uint(1, 0)),
-            shift_down(&names.prev, n, Expr::uint(1, 0)),
+            shift_down(&names.prev, n, Expr::id(&names.next).bit(0)),
+            shift_down(&names.next, n, Expr::id(&e.decision)),
         ],
         otherwise: vec![],
     }
@@ -640,6 +655,7 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         set(&e.lastn3, Expr::id(&e.lastn2)),
         set(&e.tdata3, Expr::id(&e.tdata2).bit(z.acc + 1)),
         set(&e.ending, Expr::id(&e.v3).and(Expr::id(&e.lastn3))),
+        set(&e.committing, Expr::id(&e.ending)),
     ];
     stmts.push(Stmt::If {
         cond: Expr::id(&e.v2),
@@ -651,34 +667,40 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     });
     stmts.push(decide(names, e, z));
     stmts.push(advance(names, e, z));
+    // `next` is s(k+1) now, and `prev` s(k): only `state` is loaded.
     let mut commit = vec![
         set(&names.state, padded(Expr::id(&names.next), z)),
-        set(&names.prev, unpadded(Expr::id(&names.state), z)),
-        set(&e.cur, Expr::id(&names.next)),
         set(&e.diff_state, uint(1, 0)),
         set(&e.diff_prev, uint(1, 0)),
     ];
     commit.push(control::count_sweep(names));
-    commit.push(control::stop_rule(
-        names,
-        true,
-        vec![set(&e.issuing, uint(1, 1))],
-    ));
+    commit.push(control::RegisteredStop::new().apply(names, vec![set(&e.issuing, uint(1, 1))]));
     stmts.push(Stmt::If {
-        cond: Expr::id(&e.ending),
+        cond: Expr::id(&e.committing),
         then: commit,
+        otherwise: vec![],
+    });
+    stmts.push(Stmt::If {
+        cond: Expr::id(&e.prime),
+        then: vec![
+            set(&names.state, padded(Expr::id(&names.next), z)),
+            set(&e.prime, uint(1, 0)),
+            set(&e.issuing, uint(1, 1)),
+        ],
         otherwise: vec![],
     });
     stmts
 }
 
-/// What taking a probe resets besides the shared state.
+/// What taking a probe does besides the shared counters: the probe goes into `next`,
+/// and the priming cycle copies it into `state`. `prev` needs no load: sweep 0 never
+/// tests for a 2-cycle, and shifts s(0) into it.
 fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     vec![
-        set(&e.cur, Expr::id(&names.in_state)),
+        set(&names.next, Expr::id(&names.in_state)),
         set(&e.diff_state, uint(1, 0)),
         set(&e.diff_prev, uint(1, 0)),
-        set(&e.issuing, uint(1, 1)),
+        set(&e.prime, uint(1, 1)),
         set(&e.idx, uint(z.idx, 0)),
         set(&e.chunk, uint(z.chunk, 0)),
         set(&e.addr, uint(z.addr, 0)),
@@ -707,22 +729,25 @@ pub fn build(design: &Design) -> Module {
         },
         control::LastSweep::Registered,
     ));
+    items.extend(control::RegisteredStop::new().items(&names, true));
     items.extend(control::handshake_outputs_from(
         &names,
         unpadded(Expr::id(&names.state), &z),
     ));
     let resets = vec![
         set(&e.issuing, uint(1, 0)),
+        set(&e.prime, uint(1, 0)),
         set(&e.v1, uint(1, 0)),
         set(&e.v2, uint(1, 0)),
         set(&e.v3, uint(1, 0)),
         set(&e.ending, uint(1, 0)),
+        set(&e.committing, uint(1, 0)),
     ];
     let resets = [resets, delay_resets].concat();
     let running = [shifts, running(&names, &e, &z)].concat();
     items.push(control::main_block_loading(
         &names,
-        padded(Expr::id(&names.in_state), &z),
+        None,
         resets,
         running,
         start(&names, &e, &z),
@@ -762,6 +787,6 @@ mod tests {
             assert_eq!(lane_cuts(lanes), cuts, "L = {lanes}");
             assert_eq!(lane_latency(lanes), depth, "L = {lanes}");
         }
-        assert_eq!(cycles_per_sweep(64, 16), 64 * 4 + 4 + 2);
+        assert_eq!(cycles_per_sweep(64, 16), 64 * 4 + 5 + 2);
     }
 }

@@ -76,7 +76,7 @@ impl Design {
                 Timing::fixed(parallel_async::load_cycles(self.q.n), n)
             }
             (Arch::Folded, UpdateMode::Sync) => {
-                Timing::fixed(0, folded::cycles_per_sweep(self.q.n, self.lanes))
+                Timing::fixed(1, folded::cycles_per_sweep(self.q.n, self.lanes))
             }
             (Arch::Folded, UpdateMode::Async) => folded_async::timing(self.q.n, self.lanes),
             (Arch::Auto, _) => unreachable!("auto is resolved before a Design exists"),
