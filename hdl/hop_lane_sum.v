@@ -6,11 +6,12 @@
 // (docs/ARITHMETIC.md), so sums never overflow; one weight always fits in A bits.
 //
 // Pipelining: a node at level h (the root at level HT = $clog2(L), its children at
-// HT - 1, ..., the lanes at 0) registers its sum when bit h of CUTS is set. Every lane
-// goes through every level: a subtree with fewer lanes than its level holds is
-// continued by single-child nodes, so each path from a lane to `sum` crosses exactly
-// one register per set bit of CUTS[HT:1]. With `s` and `w` held, the sum is exact
-// popcount(CUTS[HT:1]) cycles later; CUTS = 0 builds a purely combinational tree.
+// HT - 1, ..., the lanes at 0) registers its sum when bit h of CUTS is set; a lane
+// (level 0) registers its masked W-bit weight, right behind the block RAM that feeds
+// `w`. Every lane goes through every level: a subtree with fewer lanes than its level
+// holds is continued by single-child nodes, so each path from a lane to `sum` crosses
+// exactly one register per set bit of CUTS[HT:0]. With `s` and `w` held, the sum is
+// exact popcount(CUTS[HT:0]) cycles later; CUTS = 0 builds a purely combinational tree.
 `default_nettype none
 module hop_lane_sum #(
     parameter integer L = 1,
@@ -28,17 +29,25 @@ module hop_lane_sum #(
     wire signed [A-1:0] node_sum;
     generate
         if (HT == 0) begin : leaf
+            wire [W-1:0] masked;
             wire signed [A-1:0] term;
+            if ((CUTS & 1) == 1) begin : registered_lane
+                reg [W-1:0] masked_r;
+                always @(posedge clk) masked_r <= s[0] ? w : {W{1'b0}};
+                assign masked = masked_r;
+            end else begin : direct_lane
+                assign masked = s[0] ? w : {W{1'b0}};
+            end
             if (A > W) begin : extend
-                assign term = {{(A-W){w[W-1]}}, w};
+                assign term = {{(A-W){masked[W-1]}}, masked};
             end else if (A == W) begin : same
-                assign term = w;
+                assign term = masked;
             end else begin : cut
                 // The weight fits in A bits, so its high bits are sign copies.
-                wire unused_high = ^w[W-1:A];
-                assign term = w[A-1:0];
+                wire unused_high = ^masked[W-1:A];
+                assign term = masked[A-1:0];
             end
-            assign node_sum = s[0] ? term : {A{1'b0}};
+            assign node_sum = term;
         end else if (L == 1) begin : pass
             hop_lane_sum #(.L(1), .W(W), .A(A), .CUTS(CUTS), .HT(HT-1)) only (
                 .clk(clk), .s(s), .w(w), .sum(node_sum));

@@ -5,7 +5,7 @@
 // hop_board: core tiny_5 behind hopgen's UART protocol (docs/PROTOCOL.md).
 // For Lattice iCE40-HX8K breakout board (iCE40HX8K-CT256).
 // UART 8N1 at 115200 baud from a 12000000 Hz clock (104 clocks per bit).
-// INFO: design id 02f43835.
+// INFO: design id b9360d95.
 // LED led_busy (active high): busy.
 // LED led_converged (active high): last result converged.
 // LED led_error (active high): bad frame seen since reset.
@@ -75,7 +75,7 @@ module hop_board #(
         .N(5),
         .TIMEOUT(TIMEOUT),
         .INFO_BYTES(15),
-        .INFO(120'h00b71b0002f4383502006408000501),
+        .INFO(120'h00b71b00b9360d9502006408000501),
         .WORDS(0),
         .WORD_BITS(1),
         .ADDR_BITS(1),

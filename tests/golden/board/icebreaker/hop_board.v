@@ -5,7 +5,7 @@
 // hop_board: core tiny_5 behind hopgen's UART protocol (docs/PROTOCOL.md).
 // For 1BitSquared iCEBreaker (iCE40UP5K-SG48).
 // UART 8N1 at 115200 baud from a 12000000 Hz clock (104 clocks per bit).
-// INFO: design id ce38e470.
+// INFO: design id c77f2440.
 // LED led_red_n (active low): bad frame seen since reset.
 // LED led_green_n (active low): last result converged.
 module hop_board #(
@@ -76,7 +76,7 @@ module hop_board #(
         .N(5),
         .TIMEOUT(TIMEOUT),
         .INFO_BYTES(15),
-        .INFO(120'h00b71b00ce38e47002006408000501),
+        .INFO(120'h00b71b00c77f244002006408000501),
         .WORDS(0),
         .WORD_BITS(1),
         .ADDR_BITS(1),
