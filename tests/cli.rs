@@ -251,8 +251,8 @@ fn auto_sizes_cores_for_a_target() {
     assert!(hopgen(&["train", path_str(&p), "-o", path_str(&big)])
         .status
         .success());
-    let too_big = dir.path().join("too-big");
-    // Async: 512 Kbit of weights and margins in block RAM (sync would use SPRAM).
+    // Async, W = 8: 512 Kbit of weights go to the SPRAM, 4 lanes of 8 bits a word.
+    let spram = dir.path().join("spram");
     let out = hopgen(&[
         "synth",
         path_str(&big),
@@ -260,6 +260,26 @@ fn auto_sizes_cores_for_a_target() {
         "ice40-up5k",
         "--update",
         "async",
+        "-o",
+        path_str(&spram),
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("folded with 4 lanes, ~3524 LUT4; the weights (512 Kbit) go to SPRAM"),
+        "{stdout}"
+    );
+    // W = 16: 1 Mbit, more than the SPRAM holds at any lane count that fits the LUTs.
+    let too_big = dir.path().join("too-big");
+    let out = hopgen(&[
+        "synth",
+        path_str(&big),
+        "--target",
+        "ice40-up5k",
+        "--update",
+        "async",
+        "--weight-bits",
+        "16",
         "-o",
         path_str(&too_big),
     ]);

@@ -277,6 +277,31 @@ fn weights_written_at_run_time_load_over_the_uart() {
 }
 
 #[test]
+fn async_cores_take_their_weights_over_the_uart_too() {
+    if !verilator_present() {
+        return;
+    }
+    let mut s = start_with(
+        19,
+        Arch::Folded,
+        UpdateMode::Async,
+        find_board("icebreaker").unwrap(),
+        true,
+        &|_, text| text.to_vec(),
+    );
+    // Column-major words: 19 columns of 2 words of 16 lanes.
+    let (words, bytes) = weight_words(&s);
+    assert_eq!((words.len(), bytes), (19 * 2, 8));
+    let info = s.board.link.info().unwrap();
+    assert!(info.loadable && !info.loaded, "{info:?}");
+    let probe = random_states(19, 1, 9).pop().unwrap();
+    expect_not_loaded(&mut s, &probe, "before the weights");
+    let loaded = s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
+    assert_eq!(loaded, 64, "two frames of 32 words");
+    check_probes(&mut s, 8);
+}
+
+#[test]
 fn bad_frames_get_error_replies_and_the_bridge_recovers() {
     if !verilator_present() {
         return;

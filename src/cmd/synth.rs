@@ -26,9 +26,9 @@ pub struct CoreOpts {
     /// Register stages in the parallel sync adder trees (one sweep takes 1 + K cycles).
     #[arg(long, default_value_t = 0)]
     pub pipeline: u32,
-    /// Folded sync: give the weight memory a write port and no initial contents; the
+    /// Folded cores: give the weight memory a write port and no initial contents; the
     /// weights are then written at run time (`hopgen run` uploads them). Chosen by
-    /// itself for weights that only a UP5K's SPRAM holds.
+    /// itself when a UP5K's memories only fit with the weights in its SPRAM.
     #[arg(long)]
     pub load_weights: bool,
     /// Device that `--arch auto` sizes the core for.

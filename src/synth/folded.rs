@@ -21,6 +21,7 @@
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
 use super::parallel::threshold_constant;
+use super::weight_port::{self, WeightMemory, WritePort};
 use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
 
@@ -401,81 +402,15 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
     items
 }
 
-/// The names of the weight write port (`load_weights`).
-struct WritePort {
-    en: Ident,
-    addr: Ident,
-    data: Ident,
-    /// The memory's one address: the write address while writing, else `addr`.
-    maddr: Ident,
-}
-
-impl WritePort {
-    fn new() -> Self {
-        WritePort {
-            en: Ident::new("wr_en"),
-            addr: Ident::new("wr_addr"),
-            data: Ident::new("wr_data"),
-            maddr: Ident::new("maddr"),
-        }
-    }
-
-    /// The port's three inputs (docs/CORE.md, "Weights written at run time").
-    fn ports(&self, z: &Sizes) -> Vec<Port> {
-        let input = |width, name, comment| control::port(Dir::Input, width, name, comment);
-        vec![
-            input(
-                Width::Scalar,
-                &self.en,
-                "write wr_data to weight word wr_addr (only while idle)",
-            ),
-            input(Width::Vector(z.addr), &self.addr, "word i*C + c"),
-            input(Width::Vector(z.word), &self.data, "L lanes of W bits"),
-        ]
-    }
-
-    /// One address for reads and writes (a single-port memory, as SPRAM is), and the
-    /// write itself. A read is never enabled while writing (SPRAM keeps its output).
-    fn items(&self, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
-        vec![
-            wire(z.addr, &self.maddr, "the weight memory's one address"),
-            Item::Assign {
-                lhs: Expr::id(&self.maddr),
-                rhs: Expr::Ternary(
-                    Box::new(Expr::id(&self.en)),
-                    Box::new(Expr::id(&self.addr)),
-                    Box::new(Expr::id(&e.addr)),
-                ),
-            },
-            Item::AlwaysPosedge {
-                clock: names.clk.clone(),
-                body: vec![Stmt::If {
-                    cond: Expr::id(&self.en),
-                    then: vec![Stmt::NonBlocking(
-                        Expr::id(&e.wmem).select(Expr::id(&self.maddr)),
-                        Expr::id(&self.data),
-                    )],
-                    otherwise: vec![],
-                }],
-            },
-            Item::Blank,
-        ]
-    }
-}
-
-/// Stage 0's weight read: from `addr`, or through the write port's shared address.
-fn weight_read(e: &Engine, z: &Sizes) -> Stmt {
-    if !z.load {
-        return set(&e.wdata, Expr::id(&e.wmem).select(Expr::id(&e.addr)));
-    }
-    let port = WritePort::new();
-    Stmt::If {
-        cond: Expr::id(&port.en).logic_not(),
-        then: vec![set(
-            &e.wdata,
-            Expr::id(&e.wmem).select(Expr::id(&port.maddr)),
-        )],
-        otherwise: vec![],
+/// The weight memory as the write port sees it.
+fn weight_memory<'a>(e: &'a Engine, z: &Sizes) -> WeightMemory<'a> {
+    WeightMemory {
+        memory: &e.wmem,
+        data: &e.wdata,
+        read_addr: Expr::id(&e.addr),
+        addr_bits: z.addr,
+        word_bits: z.word,
+        word_doc: "word i*C + c",
     }
 }
 
@@ -627,7 +562,7 @@ fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
 /// Everything that happens while `busy`.
 fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     let mut stmts = vec![
-        weight_read(e, z),
+        weight_port::weight_read(z.load, &weight_memory(e, z)),
         set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
         set(&e.v1, Expr::id(&e.issue)),
         set(&e.first1, Expr::id(&e.chunk).eq(uint(z.chunk, 0))),
@@ -717,7 +652,7 @@ pub fn build(design: &Design) -> Module {
     items.extend(delay_items);
     let port = WritePort::new();
     if z.load {
-        items.extend(port.items(&names, &e, &z));
+        items.extend(port.items(&names.clk, &weight_memory(&e, &z)));
     }
     items.extend(datapath(design, &names, &e, &z));
     items.extend(control::stop_checks(
@@ -757,7 +692,11 @@ pub fn build(design: &Design) -> Module {
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
         ports: if z.load {
-            [control::ports(z.n, &names), port.ports(&z)].concat()
+            [
+                control::ports(z.n, &names),
+                port.ports(&weight_memory(&e, &z)),
+            ]
+            .concat()
         } else {
             control::ports(z.n, &names)
         },

@@ -13,6 +13,7 @@
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::parallel_async::start_margin;
+use super::weight_port::{self, WeightMemory, WritePort};
 use super::Timing;
 use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
@@ -67,6 +68,35 @@ struct Sizes {
     word: u32,
     addr: u32,
     lane_off: u32,
+    /// The weight memory is written through the core's port (no initial contents).
+    load: bool,
+}
+
+/// The weight memory as the write port sees it: column-major words k*C + c.
+fn weight_memory<'a>(names: &'a AsyncNames, z: &Sizes) -> WeightMemory<'a> {
+    WeightMemory {
+        memory: &names.wmem,
+        data: &names.wdata,
+        read_addr: e("pass_addr"),
+        addr_bits: z.addr,
+        word_bits: z.lanes as u32 * z.ww,
+        word_doc: "word k*C + c: column k",
+    }
+}
+
+/// The weight memory's names (shared by the engine and the write port).
+struct AsyncNames {
+    wmem: Ident,
+    wdata: Ident,
+}
+
+impl AsyncNames {
+    fn new() -> Self {
+        AsyncNames {
+            wmem: ident("wmem"),
+            wdata: ident("wdata"),
+        }
+    }
 }
 
 fn ident(name: &str) -> Ident {
@@ -184,15 +214,17 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             name: ident("gmem"),
             comment: Some("margins g_i = h_i - theta_i".into()),
         },
-        Item::ReadMemH {
+    ];
+    if !z.load {
+        items.push(Item::ReadMemH {
             file: WEIGHTS_FILE.into(),
             memory: ident("wmem"),
-        },
-        Item::ReadMemH {
-            file: MARGINS_FILE.into(),
-            memory: ident("kmem"),
-        },
-    ];
+        });
+    }
+    items.push(Item::ReadMemH {
+        file: MARGINS_FILE.into(),
+        memory: ident("kmem"),
+    });
     if z.lanes > 1 {
         items.push(reg(z.lane, "lane", "j mod L"));
         items.push(reg(z.lane_off, "lane_off", "(j mod L) * (A+1)"));
@@ -462,8 +494,9 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
             }],
         }],
     };
+    let mems = AsyncNames::new();
     vec![
-        nb("wdata", e("wmem").select(e("pass_addr"))),
+        weight_port::weight_read(z.load, &weight_memory(&mems, z)),
         nb("kdata", e("kmem").select(e("pass_c"))),
         nb("gdata", e("gmem").select(e("g_raddr"))),
         nb("p1_valid", e("pass_active")),
@@ -521,8 +554,14 @@ pub fn build(design: &Design) -> Module {
         word: bits_for(c_count - 1),
         addr: bits_for(n * c_count - 1),
         lane_off: bits_for(lanes * gw as usize - 1),
+        load: design.load_weights,
     };
+    let mems = AsyncNames::new();
+    let port = WritePort::new();
     let mut items = declarations(&names, &z);
+    if z.load {
+        items.extend(port.items(&names.clk, &weight_memory(&mems, &z)));
+    }
     items.extend(datapath(&z));
     items.extend(control::stop_checks(
         &names,
@@ -542,7 +581,15 @@ pub fn build(design: &Design) -> Module {
         params: vec![],
         name: Ident::new(design.top.clone()),
         doc: design.doc_lines(),
-        ports: control::ports(n, &names),
+        ports: if z.load {
+            [
+                control::ports(n, &names),
+                port.ports(&weight_memory(&mems, &z)),
+            ]
+            .concat()
+        } else {
+            control::ports(n, &names)
+        },
         items,
     }
 }

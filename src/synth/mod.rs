@@ -13,6 +13,7 @@ pub mod outdir;
 pub mod parallel;
 pub mod parallel_async;
 pub mod target;
+pub mod weight_port;
 
 use crate::error::InputError;
 use crate::model::UpdateMode;
@@ -347,18 +348,26 @@ fn weights_loaded_at_run_time(
     lanes: usize,
     q: &QuantNetwork,
 ) -> Result<bool, InputError> {
-    let folded_sync = arch == Arch::Folded && opts.mode == UpdateMode::Sync;
-    if opts.load_weights && !folded_sync {
+    let folded = arch == Arch::Folded;
+    if opts.load_weights && !folded {
         return Err(option_error(
             format!(
-                "--load-weights applies to the folded sync core, not {} {}",
+                "--load-weights applies to folded cores, not {} {}",
                 arch.name(),
                 mode_name(opts.mode)
             ),
-            "drop --load-weights, or use --arch folded --update sync",
+            "drop --load-weights, or use --arch folded",
         ));
     }
-    let needs_spram = folded_sync && target::needs_spram(opts.target, q.n, lanes, q.weight_bits);
+    let needs_spram = folded
+        && target::needs_spram(
+            opts.target,
+            opts.mode,
+            q.n,
+            lanes,
+            q.weight_bits,
+            q.acc_bits,
+        );
     Ok(opts.load_weights || needs_spram)
 }
 

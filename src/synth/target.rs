@@ -60,17 +60,42 @@ impl Target {
 pub const UP5K_SPRAM_WORDS: u64 = 16384;
 pub const UP5K_SPRAM_WORD_BITS: u64 = 64;
 
-/// A folded weight memory (N·C words of L·W bits) that fits a UP5K's SPRAM but not its
-/// EBR: it goes to SPRAM, which has no initial contents, so its weights are written at
-/// run time.
-pub fn needs_spram(target: Target, n: usize, lanes: usize, w: u32) -> bool {
+/// A folded weight memory (N·C words of L·W bits) that fits a UP5K's SPRAM, in a core
+/// whose block memories do not fit its EBR: the weights go to SPRAM, which has no
+/// initial contents, so they are written at run time. Besides the weights, a sync core
+/// has its thresholds (N words of A + 2 bits) in EBR and an async core its margins
+/// (C words of L·(A + 1) bits; their start values, read-only, become logic).
+pub fn needs_spram(
+    target: Target,
+    mode: UpdateMode,
+    n: usize,
+    lanes: usize,
+    w: u32,
+    a: u32,
+) -> bool {
     let Some(res) = target.resources().filter(|_| target == Target::Ice40Up5k) else {
         return false;
     };
-    let word_bits = lanes as u64 * u64::from(w);
-    let words = n as u64 * n.div_ceil(lanes) as u64;
+    let (n, l, w, a) = (n as u64, lanes as u64, u64::from(w), u64::from(a));
+    let (words, word_bits) = (n * n.div_ceil(l), l * w);
     let fits_spram = word_bits <= UP5K_SPRAM_WORD_BITS && words <= UP5K_SPRAM_WORDS;
-    fits_spram && weight_bits(n, lanes, w) > res.bram_bits
+    let others = match mode {
+        UpdateMode::Sync => ice40_ebr_blocks(n, a + 2),
+        UpdateMode::Async => ice40_ebr_blocks(n.div_ceil(l), l * (a + 1)),
+    };
+    fits_spram && ice40_ebr_blocks(words, word_bits) + others > res.bram_bits / ICE40_EBR_BITS
+}
+
+const ICE40_EBR_BITS: u64 = 4096;
+
+/// iCE40 EBRs for a memory of `depth` words of `width` bits, in the best of the
+/// block's shapes (256 × 16, 512 × 8, 1024 × 4, 2048 × 2).
+pub fn ice40_ebr_blocks(depth: u64, width: u64) -> u64 {
+    [(256, 16), (512, 8), (1024, 4), (2048, 2)]
+        .iter()
+        .map(|&(d, w)| depth.div_ceil(d) * width.div_ceil(w))
+        .min()
+        .unwrap_or(0)
 }
 
 /// Bits of a folded core's weight memory: N·C words of L weights of W bits.
@@ -161,25 +186,22 @@ pub fn choose_for(
             ));
         }
     }
-    if mode == UpdateMode::Sync {
-        let spram_lanes = (0..=6)
-            .map(|p| 1usize << p)
-            .filter(|&l| l <= n && needs_spram(target, n, l, w))
-            .max();
-        if let Some(lanes) = spram_lanes {
-            let cost = estimate(Arch::Folded, mode, n, lanes, w, a);
-            if cost.luts <= budget {
-                return Ok((
-                    Arch::Folded,
-                    lanes,
-                    format!(
-                        "auto for {name}: folded with {lanes} lanes, ~{} LUT4; the weights ({} Kbit) go to SPRAM and are written at run time",
-                        cost.luts,
-                        weight_bits(n, lanes, w).div_ceil(1024)
-                    ),
-                ));
-            }
-        }
+    let spram_lanes = (0..=6)
+        .map(|p| 1usize << p)
+        .filter(|&l| l <= n && needs_spram(target, mode, n, l, w, a))
+        .filter(|&l| estimate(Arch::Folded, mode, n, l, w, a).luts <= budget)
+        .max();
+    if let Some(lanes) = spram_lanes {
+        let cost = estimate(Arch::Folded, mode, n, lanes, w, a);
+        return Ok((
+            Arch::Folded,
+            lanes,
+            format!(
+                "auto for {name}: folded with {lanes} lanes, ~{} LUT4; the weights ({} Kbit) go to SPRAM and are written at run time",
+                cost.luts,
+                weight_bits(n, lanes, w).div_ceil(1024)
+            ),
+        ));
     }
     let cost = smallest.expect("at least one lane count is tried");
     Err(InputError::new(
@@ -239,16 +261,46 @@ mod tests {
             why.contains("go to SPRAM and are written at run time"),
             "{why}"
         );
-        assert!(needs_spram(Target::Ice40Up5k, 512, 16, 4));
-        assert!(!needs_spram(Target::Ice40Up5k, 512, 32, 4), "128-bit words");
-        assert!(!needs_spram(Target::Ice40Up5k, 64, 16, 4), "fits EBR");
-        assert!(!needs_spram(Target::Ice40Hx8k, 512, 16, 4), "no SPRAM");
+        let (sync, up5k) = (UpdateMode::Sync, Target::Ice40Up5k);
+        assert!(needs_spram(up5k, sync, 512, 16, 4, 13));
+        assert!(!needs_spram(up5k, sync, 512, 32, 4, 13), "128-bit words");
+        assert!(!needs_spram(up5k, sync, 64, 16, 4, 10), "fits EBR");
+        assert!(
+            !needs_spram(Target::Ice40Hx8k, sync, 512, 16, 4, 13),
+            "no SPRAM"
+        );
+        // 160 neurons: 28 EBRs of weights and one of thresholds still fit the 30.
+        assert!(!needs_spram(up5k, sync, 160, 16, 4, 12));
+        assert!(needs_spram(up5k, sync, 192, 16, 4, 12));
+    }
+
+    #[test]
+    fn async_weights_go_to_spram_when_weights_and_margins_overflow_the_ebr() {
+        let (asy, up5k) = (UpdateMode::Async, Target::Ice40Up5k);
+        // N = 128, 16 lanes: 16 EBRs of weights, 12 of margins (8 words of 192 bits).
+        assert!(!needs_spram(up5k, asy, 128, 16, 4, 11));
+        // N = 256: 64 + 13.
+        assert!(needs_spram(up5k, asy, 256, 16, 4, 12));
+        let res = up5k.resources().unwrap();
+        let (arch, lanes, why) = choose_for(up5k, res, asy, 256, 4, 12).unwrap();
+        assert_eq!(arch, Arch::Folded);
+        assert!(why.contains("go to SPRAM"), "{why} ({lanes} lanes)");
+    }
+
+    #[test]
+    fn ebr_counts_take_the_best_block_shape() {
+        assert_eq!(ice40_ebr_blocks(1024, 64), 16);
+        assert_eq!(ice40_ebr_blocks(16, 208), 13);
+        assert_eq!(ice40_ebr_blocks(2048, 2), 1);
+        assert_eq!(ice40_ebr_blocks(300, 4), 1);
+        assert_eq!(ice40_ebr_blocks(600, 16), 3);
     }
 
     #[test]
     fn weights_beyond_block_ram_are_a_clear_error() {
         let res = Target::Ice40Up5k.resources().unwrap();
-        let err = choose_for(Target::Ice40Up5k, res, UpdateMode::Async, 256, 8, 14).unwrap_err();
+        // 512 × 512 × 8 bits: too much for the EBR, and for the SPRAM at any lane count.
+        let err = choose_for(Target::Ice40Up5k, res, UpdateMode::Async, 512, 8, 15).unwrap_err();
         assert!(
             err.problem
                 .starts_with("the network does not fit ice40-up5k"),
