@@ -372,7 +372,14 @@ pub struct Link<R: Read, W: Write> {
     pub writer: W,
     pub decoder: Decoder,
     pub timeout: Duration,
+    /// How long to stay quiet after an ERROR reply before sending again, so the device
+    /// has drained the bad frame (docs/PROTOCOL.md, host rules).
+    pub error_pause: Duration,
 }
+
+/// The device drains a bad frame until its line has been idle for 20 ms; the host
+/// waits that long and a margin after an ERROR reply.
+pub const ERROR_PAUSE: Duration = Duration::from_millis(30);
 
 impl<R: Read, W: Write> Link<R, W> {
     pub fn new(reader: R, writer: W, timeout: Duration) -> Self {
@@ -381,6 +388,7 @@ impl<R: Read, W: Write> Link<R, W> {
             writer,
             decoder: Decoder::new(None),
             timeout,
+            error_pause: ERROR_PAUSE,
         }
     }
 
@@ -428,8 +436,9 @@ impl<R: Read, W: Write> Link<R, W> {
     }
 
     /// Loads the weights: one WEIGHTS frame after another from word 0, each sent
-    /// again (up to 3 times) when the device reports an error; `progress` is told the
-    /// words written so far. Returns the device's final count of loaded words.
+    /// again (up to 3 times, after `error_pause`) when the device reports an error;
+    /// `progress` is told the words written so far. Returns the device's final count
+    /// of loaded words.
     pub fn load_weights(
         &mut self,
         words: &[Vec<u8>],
@@ -448,6 +457,7 @@ impl<R: Read, W: Write> Link<R, W> {
                     Reply::Written { progress } => break progress,
                     Reply::Error { error, .. } if attempts < 3 && error != DeviceError::Busy => {
                         attempts += 1;
+                        std::thread::sleep(self.error_pause);
                     }
                     Reply::Error { error, .. } => return Err(LinkError::Device(error)),
                     other => return Err(LinkError::Unexpected(format!("{other:?}"))),
@@ -486,6 +496,97 @@ impl<R: Read, W: Write> Link<R, W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::Rc;
+
+    /// A device that answers each frame the host writes with the next scripted reply,
+    /// and notes when each frame came.
+    struct ScriptedDevice {
+        replies: VecDeque<Vec<u8>>,
+        out: Rc<RefCell<VecDeque<u8>>>,
+        sent: Rc<RefCell<Vec<Instant>>>,
+    }
+
+    impl Write for ScriptedDevice {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.sent.borrow_mut().push(Instant::now());
+            if let Some(reply) = self.replies.pop_front() {
+                self.out.borrow_mut().extend(reply);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    struct Queue(Rc<RefCell<VecDeque<u8>>>);
+
+    impl Read for Queue {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let mut q = self.0.borrow_mut();
+            let k = buf.len().min(q.len());
+            for (slot, byte) in buf.iter_mut().zip(q.drain(..k)) {
+                *slot = byte;
+            }
+            Ok(k)
+        }
+    }
+
+    fn scripted(replies: Vec<Vec<u8>>) -> (Link<Queue, ScriptedDevice>, Rc<RefCell<Vec<Instant>>>) {
+        let out = Rc::new(RefCell::new(VecDeque::new()));
+        let sent = Rc::new(RefCell::new(Vec::new()));
+        let device = ScriptedDevice {
+            replies: replies.into(),
+            out: out.clone(),
+            sent: sent.clone(),
+        };
+        let link = Link::new(Queue(out), device, Duration::from_millis(200));
+        (link, sent)
+    }
+
+    fn written(count: u32) -> Vec<u8> {
+        frame(DEVICE_SYNC, T_WRITTEN, &count.to_le_bytes())
+    }
+
+    fn error_reply(code: u8) -> Vec<u8> {
+        frame(DEVICE_SYNC, T_ERROR, &[code, T_WEIGHTS])
+    }
+
+    #[test]
+    fn a_failed_weights_frame_is_sent_again_after_the_drain() {
+        let words = vec![vec![0u8; 2]; 40];
+        // Frame 1: a framing error (the device drains), then WRITTEN; frame 2: WRITTEN.
+        let (mut link, sent) = scripted(vec![error_reply(6), written(32), written(64)]);
+        link.error_pause = Duration::from_millis(50);
+        let loaded = link.load_weights(&words, 2, &|_| {}).unwrap();
+        assert_eq!(loaded, 64);
+        let sent = sent.borrow();
+        assert_eq!(sent.len(), 3, "frame 1 twice, frame 2 once");
+        assert!(
+            sent[1] - sent[0] >= Duration::from_millis(50),
+            "resent {:?} after the error",
+            sent[1] - sent[0]
+        );
+    }
+
+    #[test]
+    fn weights_frames_give_up_after_three_retries_and_never_retry_busy() {
+        let words = vec![vec![0u8; 1]; 8];
+        let (mut link, sent) = scripted(vec![error_reply(1); 4]);
+        link.error_pause = Duration::ZERO;
+        let err = link.load_weights(&words, 1, &|_| {}).unwrap_err();
+        assert!(
+            matches!(err, LinkError::Device(DeviceError::Check)),
+            "{err}"
+        );
+        assert_eq!(sent.borrow().len(), 4);
+        let (mut link, sent) = scripted(vec![error_reply(5)]);
+        let err = link.load_weights(&words, 1, &|_| {}).unwrap_err();
+        assert!(matches!(err, LinkError::Device(DeviceError::Busy)), "{err}");
+        assert_eq!(sent.borrow().len(), 1);
+    }
 
     #[test]
     fn crc8_check_value() {
