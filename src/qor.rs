@@ -13,7 +13,8 @@ use crate::fpga::{self, BuildOptions, DEFAULT_BAUD};
 use crate::model::{UpdateMode, DEFAULT_MAX_SWEEPS};
 use crate::network::Network;
 use crate::quantize::{quantize, QuantSpec};
-use crate::synth::{self, Arch, SynthOptions};
+use crate::synth::target::{Target, UP5K_SPRAM_WORD_BITS};
+use crate::synth::{self, Arch, SynthOptions, DEFAULT_LANES};
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::Path;
@@ -32,6 +33,23 @@ pub struct Case {
     pub start: usize,
     /// Largest N tried.
     pub limit: usize,
+}
+
+impl Case {
+    /// Lanes of a folded core: 16, or fewer on the UP5K so that a word of L weights
+    /// fits the SPRAM's 64 bits (8 lanes at W = 8). None for parallel cores.
+    pub fn lanes(&self, n: usize) -> Option<usize> {
+        if self.arch == Arch::Parallel {
+            return None;
+        }
+        let spram = self.part.target() == Target::Ice40Up5k;
+        let lanes = if spram {
+            (UP5K_SPRAM_WORD_BITS / u64::from(self.weight_bits)) as usize
+        } else {
+            DEFAULT_LANES
+        };
+        Some(lanes.clamp(1, DEFAULT_LANES).min(n))
+    }
 }
 
 fn part_name<S: serde::Serializer>(p: &Part, s: S) -> Result<S::Ok, S::Error> {
@@ -170,7 +188,7 @@ pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
         mode: case.update,
         max_sweeps: DEFAULT_MAX_SWEEPS,
         name: None,
-        lanes: None,
+        lanes: case.lanes(n),
         target: case.part.target(),
         pipeline: 0,
         load_weights: false,
@@ -359,7 +377,8 @@ pub fn markdown(dir: &Path, tools: &str) -> String {
          `hopgen build --part` places and routes, found by real yosys + nextpnr runs\n\
          (doubling, then bisection to 32 neurons; parallel cores by 4 up to N = 32).\n\
          Weights are uniformly random W-bit integers, so no memory bit is constant; folded\n\
-         cores use 16 lanes; max 100 sweeps. Part builds include the UART shell\n\
+         cores use 16 lanes (on the UP5K at W = 8, 8 lanes, so a word fits the SPRAM's\n\
+         64 bits); max 100 sweeps. Part builds include the UART shell\n\
          (docs/DESIGN.md). Targets: 50 MHz on iCE40, 100 MHz on ECP5; Fmax is nextpnr's\n\
          (seed 1). probes/s is the worst case (100 sweeps, every neuron flipping) at Fmax;\n\
          typical probes converge in 2–5 sweeps. \"build s\" is the wall time of that build\n\
