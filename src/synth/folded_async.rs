@@ -150,7 +150,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             NetKind::Reg,
             Width::Vector(z.n as u32),
             &names.state,
-            "s, updated in place",
+            "s, rotating: bit 0 is neuron j; a decision enters at the top",
         ),
         decl(NetKind::Reg, Width::Vector(SWEEP_BITS), &names.sweeps, "k"),
         decl(NetKind::Reg, Width::Vector(2), &names.status, ""),
@@ -348,7 +348,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
                 e("gdata").part(e("lane_off"), gw)
             },
         ),
-        assign("current", e("state").select(e("idx"))),
+        assign("current", e("state").bit(0)),
         assign(
             "decision",
             e("margin").binary(BinaryOp::Gt, Expr::sint(gw, 0)).binary(
@@ -428,6 +428,19 @@ fn advance(z: &Sizes) -> Stmt {
     }
 }
 
+/// Moves `state` on to the next neuron: s_j (`bit`, the decision when deciding) goes
+/// to the top, s_{j+1} comes to bit 0. After the N steps of a scan or a sweep every bit
+/// is back in place, so no N:1 multiplexer reads s_j and no decoder writes it.
+fn rotate(z: &Sizes, bit: Expr) -> Stmt {
+    let n = z.n as u32;
+    let rotated = if n == 1 {
+        bit
+    } else {
+        Expr::Concat(vec![bit, e("state").part(Expr::Num(1), n - 1)])
+    };
+    nb("state", rotated)
+}
+
 fn phase_is(p: u64) -> Expr {
     e("phase").eq(Expr::uint(3, p))
 }
@@ -438,14 +451,12 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         e("pass_idle"),
         vec![
             when(e("current"), start_pass(u(1, 1), false, e("col_base"), z)),
+            rotate(z, e("current")),
             advance(z),
             when(last_neuron.clone(), vec![nb("phase", Expr::uint(3, READ))]),
         ],
     )];
-    let mut on_flip = vec![
-        Stmt::NonBlocking(e("state").select(e("idx")), e("decision")),
-        nb("changed_any", u(1, 1)),
-    ];
+    let mut on_flip = vec![nb("changed_any", u(1, 1))];
     on_flip.extend(start_pass(e("decision"), false, e("col_base"), z));
     on_flip.push(nb("phase", Expr::uint(3, READ)));
     // Without a flip the prefetched word is valid: decide the next neuron straight away.
@@ -459,6 +470,7 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
                 vec![nb("phase", Expr::uint(3, END))],
             )],
         },
+        rotate(z, e("decision")),
         advance(z),
     ];
     let end = vec![when(

@@ -20,7 +20,7 @@ module tiny_1 (
     output wire [15:0] out_sweeps, // k, the sweeps run
     output wire  [1:0] out_status  // 0 converged, 1 limit, 2 cycle2
 );
-    reg [0:0] state; // s, updated in place
+    reg [0:0] state; // s, rotating: bit 0 is neuron j; a decision enters at the top
     reg [15:0] sweeps; // k
     reg [1:0] status;
     reg busy; // working on a probe
@@ -73,7 +73,7 @@ module tiny_1 (
     wire decision; // s_j after the decision
     wire flip;
     assign margin = gdata;
-    assign current = state[idx];
+    assign current = state[0];
     assign decision = (margin > 3'sd0) | ((margin == 3'sd0) & current);
     assign flip = decision != current;
 
@@ -129,6 +129,7 @@ module tiny_1 (
                         pass_copy <= 1'd0;
                         pass_up <= 1'd1;
                     end
+                    state <= current;
                     if (idx == 1'd0) begin
                         idx <= 1'd0;
                         word <= 1'd0;
@@ -155,7 +156,6 @@ module tiny_1 (
                     wrap <= 1'd1;
                 end
                 if (flip) begin
-                    state[idx] <= decision;
                     changed_any <= 1'd1;
                     pass_active <= 1'd1;
                     pass_c <= 1'd0;
@@ -166,6 +166,7 @@ module tiny_1 (
                 end else if (idx == 1'd0) begin
                     phase <= 3'd4;
                 end
+                state <= decision;
                 if (idx == 1'd0) begin
                     idx <= 1'd0;
                     word <= 1'd0;

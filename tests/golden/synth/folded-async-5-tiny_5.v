@@ -20,7 +20,7 @@ module tiny_5 (
     output wire [15:0] out_sweeps, // k, the sweeps run
     output wire  [1:0] out_status  // 0 converged, 1 limit, 2 cycle2
 );
-    reg [4:0] state; // s, updated in place
+    reg [4:0] state; // s, rotating: bit 0 is neuron j; a decision enters at the top
     reg [15:0] sweeps; // k
     reg [1:0] status;
     reg busy; // working on a probe
@@ -85,7 +85,7 @@ module tiny_5 (
     wire decision; // s_j after the decision
     wire flip;
     assign margin = gdata[lane_off +: 6];
-    assign current = state[idx];
+    assign current = state[0];
     assign decision = (margin > 6'sd0) | ((margin == 6'sd0) & current);
     assign flip = decision != current;
 
@@ -141,6 +141,7 @@ module tiny_5 (
                         pass_copy <= 1'd0;
                         pass_up <= 1'd1;
                     end
+                    state <= {current, state[1 +: 4]};
                     if (idx == 3'd4) begin
                         idx <= 3'd0;
                         word <= 1'd0;
@@ -176,7 +177,6 @@ module tiny_5 (
                     wrap <= 1'd1;
                 end
                 if (flip) begin
-                    state[idx] <= decision;
                     changed_any <= 1'd1;
                     pass_active <= 1'd1;
                     pass_c <= 1'd0;
@@ -187,6 +187,7 @@ module tiny_5 (
                 end else if (idx == 3'd4) begin
                     phase <= 3'd4;
                 end
+                state <= {decision, state[1 +: 4]};
                 if (idx == 3'd4) begin
                     idx <= 3'd0;
                     word <= 1'd0;
