@@ -38,20 +38,29 @@ pub fn timing(n: usize, lanes: usize) -> Timing {
     }
 }
 
-/// `margins.mem`: word c holds K_i = −R_i − θ_i for i = c·L + l in lane l (A + 1 bits).
+/// A margin word's lane: g in the low A + 1 bits, then g > 0, then g = 0, so the
+/// decision reads two flags instead of comparing a selected margin.
+pub fn margin_field(g: i64, acc_bits: u32) -> i64 {
+    let gw = acc_bits + 1;
+    (g & ((1i64 << gw) - 1)) | (i64::from(g > 0) << gw) | (i64::from(g == 0) << (gw + 1))
+}
+
+/// `margins.mem`: word c holds K_i = −R_i − θ_i for i = c·L + l in lane l, as a
+/// `margin_field` (A + 3 bits).
 pub fn margins_mem(design: &Design) -> String {
     let q = &design.q;
     let (n, lanes) = (q.n, design.lanes);
     let mut out = String::new();
     for c in 0..n.div_ceil(lanes) {
         let lane = |l: usize| {
-            if c * lanes + l < n {
+            let g = if c * lanes + l < n {
                 start_margin(q, c * lanes + l)
             } else {
                 0
-            }
+            };
+            margin_field(g, q.acc_bits)
         };
-        out.push_str(&pack_hex((0..lanes).map(lane), q.acc_bits as usize + 1));
+        out.push_str(&pack_hex((0..lanes).map(lane), q.acc_bits as usize + 3));
         out.push('\n');
     }
     out
@@ -62,12 +71,13 @@ struct Sizes {
     lanes: usize,
     c_count: usize,
     gw: u32,
+    /// A lane of a margin word: the margin (gw bits) and its two flags.
+    fw: u32,
     ww: u32,
     idx: u32,
     lane: u32,
     word: u32,
     addr: u32,
-    lane_off: u32,
     /// The weight memory is written through the core's port (no initial contents).
     load: bool,
 }
@@ -194,8 +204,8 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             "wdata",
             "weights of the column word (synchronous read)",
         ),
-        reg(lw * z.gw, "kdata", "start margins word (synchronous read)"),
-        reg(lw * z.gw, "gdata", "margins word (synchronous read)"),
+        reg(lw * z.fw, "kdata", "start margins word (synchronous read)"),
+        reg(lw * z.fw, "gdata", "margins word (synchronous read)"),
         Item::Memory {
             width: lw * z.ww,
             depth: z.n * z.c_count,
@@ -203,13 +213,13 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             comment: Some("column-major: word k*C + c holds w[c*L + l][k]".into()),
         },
         Item::Memory {
-            width: lw * z.gw,
+            width: lw * z.fw,
             depth: z.c_count,
             name: ident("kmem"),
             comment: Some("margins of the all -1 state".into()),
         },
         Item::Memory {
-            width: lw * z.gw,
+            width: lw * z.fw,
             depth: z.c_count,
             name: ident("gmem"),
             comment: Some("margins g_i = h_i - theta_i".into()),
@@ -227,7 +237,6 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
     });
     if z.lanes > 1 {
         items.push(reg(z.lane, "lane", "j mod L"));
-        items.push(reg(z.lane_off, "lane_off", "(j mod L) * (A+1)"));
     }
     items.push(Item::Blank);
     items
@@ -238,7 +247,7 @@ fn lane_resets(z: &Sizes) -> Vec<Stmt> {
     if z.lanes == 1 {
         return vec![];
     }
-    vec![nb("lane", u(z.lane, 0)), nb("lane_off", u(z.lane_off, 0))]
+    vec![nb("lane", u(z.lane, 0))]
 }
 
 /// Sign-extends (or cuts) lane l of `wdata` to the margin width.
@@ -254,9 +263,10 @@ fn lane_weight(z: &Sizes, l: usize) -> Expr {
 }
 
 fn datapath(z: &Sizes) -> Vec<Item> {
-    let gw = z.gw;
+    let (gw, fw) = (z.gw, z.fw);
     let mut items = vec![Item::Comment(vec![
-        "Pass datapath: each lane's margin plus or minus twice its weight.".into(),
+        "Pass datapath: each lane's margin plus or minus twice its weight, with its".into(),
+        "flags (g > 0, g = 0) for the decision.".into(),
     ])];
     let mut sums = Vec::new();
     for l in 0..z.lanes {
@@ -266,7 +276,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         items.push(wire(gw, &s, ""));
         items.push(assign(
             &g,
-            e("gdata").part(Expr::Num((l as u32 * gw) as i64), gw),
+            e("gdata").part(Expr::Num((l as u32 * fw) as i64), gw),
         ));
         items.push(assign(&w, lane_weight(z, l)));
         let plus = e(&g)
@@ -279,7 +289,9 @@ fn datapath(z: &Sizes) -> Vec<Item> {
             &s,
             Expr::Ternary(Box::new(e("p1_up")), Box::new(plus), Box::new(minus)),
         ));
-        sums.push(e(&s));
+        let zero = e(&s).eq(Expr::uint(gw, 0));
+        let positive = e(&s).bit(gw - 1).logic_not().and(zero.clone().logic_not());
+        sums.push(Expr::Concat(vec![zero, positive, e(&s)]));
     }
     if z.gw < z.ww {
         items.push(wire(
@@ -295,7 +307,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
     sums.reverse();
     let lw = z.lanes as u32;
     items.extend([
-        wire(lw * gw, "pass_word", "the margin word the pass writes"),
+        wire(lw * fw, "pass_word", "the margin word the pass writes"),
         assign(
             "pass_word",
             Expr::Ternary(
@@ -336,32 +348,48 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         Item::Comment(vec![
             "Decision for neuron j (docs/ARITHMETIC.md): the sign of g_j; zero is a tie.".into(),
         ]),
-        signed_wire(gw, "margin", "g_j"),
+        wire(lw, "positive_lanes", "g > 0, lane by lane"),
+        wire(lw, "zero_lanes", "g = 0, lane by lane"),
+        wire(0, "positive", "g_j > 0"),
+        wire(0, "zero", "g_j = 0"),
         wire(0, "current", "s_j now"),
         wire(0, "decision", "s_j after the decision"),
         wire(0, "flip", ""),
-        assign(
-            "margin",
-            if z.lanes == 1 {
-                e("gdata")
-            } else {
-                e("gdata").part(e("lane_off"), gw)
-            },
-        ),
+        assign("positive_lanes", lane_flags(z, gw)),
+        assign("zero_lanes", lane_flags(z, gw + 1)),
+        assign("positive", lane_flag("positive_lanes", z)),
+        assign("zero", lane_flag("zero_lanes", z)),
         assign("current", e("state").bit(0)),
         assign(
             "decision",
-            e("margin").binary(BinaryOp::Gt, Expr::sint(gw, 0)).binary(
-                BinaryOp::Or,
-                e("margin")
-                    .eq(Expr::sint(gw, 0))
-                    .binary(BinaryOp::And, e("current")),
-            ),
+            e("positive").binary(BinaryOp::Or, e("zero").binary(BinaryOp::And, e("current"))),
         ),
         assign("flip", e("decision").binary(BinaryOp::Ne, e("current"))),
         Item::Blank,
     ]);
     items
+}
+
+/// Bit `offset` of every lane of `gdata` (a flag), lane 0 lowest.
+fn lane_flags(z: &Sizes, offset: u32) -> Expr {
+    let mut bits: Vec<Expr> = (0..z.lanes as u32)
+        .map(|l| e("gdata").bit(l * z.fw + offset))
+        .collect();
+    bits.reverse();
+    if bits.len() == 1 {
+        bits.pop().expect("one lane")
+    } else {
+        Expr::Concat(bits)
+    }
+}
+
+/// Neuron j's flag out of the lane flags: lane j mod L.
+fn lane_flag(flags: &str, z: &Sizes) -> Expr {
+    if z.lanes == 1 {
+        e(flags)
+    } else {
+        e(flags).select(e("lane"))
+    }
 }
 
 /// The margin word holding neuron j + 1, for the prefetch.
@@ -408,15 +436,8 @@ fn advance(z: &Sizes) -> Stmt {
     } else {
         vec![Stmt::If {
             cond: e("lane").eq(u(z.lane, z.lanes - 1)),
-            then: vec![
-                nb("lane", u(z.lane, 0)),
-                nb("lane_off", u(z.lane_off, 0)),
-                incr("word", z.word, 1),
-            ],
-            otherwise: vec![
-                incr("lane", z.lane, 1),
-                incr("lane_off", z.lane_off, z.gw as usize),
-            ],
+            then: vec![nb("lane", u(z.lane, 0)), incr("word", z.word, 1)],
+            otherwise: vec![incr("lane", z.lane, 1)],
         }]
     };
     let mut step = vec![incr("idx", z.idx, 1), incr("col_base", z.addr, z.c_count)];
@@ -560,12 +581,12 @@ pub fn build(design: &Design) -> Module {
         lanes,
         c_count,
         gw,
+        fw: gw + 2,
         ww: design.q.weight_bits,
         idx: bits_for(n - 1),
         lane: bits_for(lanes - 1),
         word: bits_for(c_count - 1),
         addr: bits_for(n * c_count - 1),
-        lane_off: bits_for(lanes * gw as usize - 1),
         load: design.load_weights,
     };
     let mems = AsyncNames::new();

@@ -64,7 +64,8 @@ pub const UP5K_SPRAM_WORD_BITS: u64 = 64;
 /// whose block memories do not fit its EBR: the weights go to SPRAM, which has no
 /// initial contents, so they are written at run time. Besides the weights, a sync core
 /// has its thresholds (N words of A + 2 bits) in EBR and an async core its margins
-/// (C words of L·(A + 1) bits; their start values, read-only, become logic).
+/// (C words of L·(A + 3) bits with their flags; their start values, read-only, become
+/// logic).
 pub fn needs_spram(
     target: Target,
     mode: UpdateMode,
@@ -81,7 +82,7 @@ pub fn needs_spram(
     let fits_spram = word_bits <= UP5K_SPRAM_WORD_BITS && words <= UP5K_SPRAM_WORDS;
     let others = match mode {
         UpdateMode::Sync => ice40_ebr_blocks(n, a + 2),
-        UpdateMode::Async => ice40_ebr_blocks(n.div_ceil(l), l * (a + 1)),
+        UpdateMode::Async => ice40_ebr_blocks(n.div_ceil(l), l * (a + 3)),
     };
     fits_spram && ice40_ebr_blocks(words, word_bits) + others > res.bram_bits / ICE40_EBR_BITS
 }
@@ -139,7 +140,7 @@ pub fn estimate(arch: Arch, mode: UpdateMode, n: usize, lanes: usize, w: u32, a:
         },
         (Arch::Folded, UpdateMode::Async) => Cost {
             luts: 12 * n + l * (7 * (a + 1) + w),
-            bram_bits: weights + 2 * c * l * (a + 1),
+            bram_bits: weights + 2 * c * l * (a + 3),
         },
         (Arch::Auto, _) => unreachable!("auto is not an architecture"),
     }
@@ -280,9 +281,9 @@ mod tests {
     #[test]
     fn async_weights_go_to_spram_when_weights_and_margins_overflow_the_ebr() {
         let (asy, up5k) = (UpdateMode::Async, Target::Ice40Up5k);
-        // N = 128, 16 lanes: 16 EBRs of weights, 12 of margins (8 words of 192 bits).
+        // N = 128, 16 lanes: 16 EBRs of weights, 14 of margins (8 words of 224 bits).
         assert!(!needs_spram(up5k, asy, 128, 16, 4, 11));
-        // N = 256: 64 + 13.
+        // N = 256: 64 + 15.
         assert!(needs_spram(up5k, asy, 256, 16, 4, 12));
         let res = up5k.resources().unwrap();
         let (arch, lanes, why) = choose_for(up5k, res, asy, 256, 4, 12).unwrap();

@@ -41,15 +41,16 @@ module tiny_1 (
     reg p1_copy;
     reg p1_up;
     reg [3:0] wdata; // weights of the column word (synchronous read)
-    reg [2:0] kdata; // start margins word (synchronous read)
-    reg [2:0] gdata; // margins word (synchronous read)
+    reg [4:0] kdata; // start margins word (synchronous read)
+    reg [4:0] gdata; // margins word (synchronous read)
     reg [3:0] wmem [0:0]; // column-major: word k*C + c holds w[c*L + l][k]
-    reg [2:0] kmem [0:0]; // margins of the all -1 state
-    reg [2:0] gmem [0:0]; // margins g_i = h_i - theta_i
+    reg [4:0] kmem [0:0]; // margins of the all -1 state
+    reg [4:0] gmem [0:0]; // margins g_i = h_i - theta_i
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("margins.mem", kmem);
 
-    // Pass datapath: each lane's margin plus or minus twice its weight.
+    // Pass datapath: each lane's margin plus or minus twice its weight, with its
+    // flags (g > 0, g = 0) for the decision.
     wire signed [2:0] g_0;
     wire signed [2:0] w_0;
     wire [2:0] s_0;
@@ -58,8 +59,8 @@ module tiny_1 (
     assign s_0 = p1_up ? ((g_0 + w_0) + w_0) : ((g_0 - w_0) - w_0);
     wire unused_high; // weights fit in A+1 bits; their high bits are sign copies
     assign unused_high = ^wdata;
-    wire [2:0] pass_word; // the margin word the pass writes
-    assign pass_word = p1_copy ? kdata : {s_0};
+    wire [4:0] pass_word; // the margin word the pass writes
+    assign pass_word = p1_copy ? kdata : {{s_0 == 3'd0, (!s_0[2]) && (!(s_0 == 3'd0)), s_0}};
     wire pass_idle; // no pass issuing or writing
     assign pass_idle = (!pass_active) && (!p1_valid);
     wire [0:0] next_word; // the word of neuron j+1 (0 after the last)
@@ -68,13 +69,19 @@ module tiny_1 (
     assign g_raddr = pass_active ? pass_c : ((phase == 3'd3) ? next_word : word);
 
     // Decision for neuron j (docs/ARITHMETIC.md): the sign of g_j; zero is a tie.
-    wire signed [2:0] margin; // g_j
+    wire [0:0] positive_lanes; // g > 0, lane by lane
+    wire [0:0] zero_lanes; // g = 0, lane by lane
+    wire positive; // g_j > 0
+    wire zero; // g_j = 0
     wire current; // s_j now
     wire decision; // s_j after the decision
     wire flip;
-    assign margin = gdata;
+    assign positive_lanes = gdata[3];
+    assign zero_lanes = gdata[4];
+    assign positive = positive_lanes;
+    assign zero = zero_lanes;
     assign current = state[0];
-    assign decision = (margin > 3'sd0) | ((margin == 3'sd0) & current);
+    assign decision = positive | (zero & current);
     assign flip = decision != current;
 
     // Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).

@@ -41,17 +41,17 @@ module tiny_2 (
     reg p1_copy;
     reg p1_up;
     reg [7:0] wdata; // weights of the column word (synchronous read)
-    reg [5:0] kdata; // start margins word (synchronous read)
-    reg [5:0] gdata; // margins word (synchronous read)
+    reg [9:0] kdata; // start margins word (synchronous read)
+    reg [9:0] gdata; // margins word (synchronous read)
     reg [7:0] wmem [0:1]; // column-major: word k*C + c holds w[c*L + l][k]
-    reg [5:0] kmem [0:0]; // margins of the all -1 state
-    reg [5:0] gmem [0:0]; // margins g_i = h_i - theta_i
+    reg [9:0] kmem [0:0]; // margins of the all -1 state
+    reg [9:0] gmem [0:0]; // margins g_i = h_i - theta_i
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("margins.mem", kmem);
     reg [0:0] lane; // j mod L
-    reg [2:0] lane_off; // (j mod L) * (A+1)
 
-    // Pass datapath: each lane's margin plus or minus twice its weight.
+    // Pass datapath: each lane's margin plus or minus twice its weight, with its
+    // flags (g > 0, g = 0) for the decision.
     wire signed [2:0] g_0;
     wire signed [2:0] w_0;
     wire [2:0] s_0;
@@ -61,13 +61,13 @@ module tiny_2 (
     wire signed [2:0] g_1;
     wire signed [2:0] w_1;
     wire [2:0] s_1;
-    assign g_1 = gdata[3 +: 3];
+    assign g_1 = gdata[5 +: 3];
     assign w_1 = wdata[4 +: 3];
     assign s_1 = p1_up ? ((g_1 + w_1) + w_1) : ((g_1 - w_1) - w_1);
     wire unused_high; // weights fit in A+1 bits; their high bits are sign copies
     assign unused_high = ^wdata;
-    wire [5:0] pass_word; // the margin word the pass writes
-    assign pass_word = p1_copy ? kdata : {s_1, s_0};
+    wire [9:0] pass_word; // the margin word the pass writes
+    assign pass_word = p1_copy ? kdata : {{s_1 == 3'd0, (!s_1[2]) && (!(s_1 == 3'd0)), s_1}, {s_0 == 3'd0, (!s_0[2]) && (!(s_0 == 3'd0)), s_0}};
     wire pass_idle; // no pass issuing or writing
     assign pass_idle = (!pass_active) && (!p1_valid);
     wire [0:0] next_word; // the word of neuron j+1 (0 after the last)
@@ -76,13 +76,19 @@ module tiny_2 (
     assign g_raddr = pass_active ? pass_c : ((phase == 3'd3) ? next_word : word);
 
     // Decision for neuron j (docs/ARITHMETIC.md): the sign of g_j; zero is a tie.
-    wire signed [2:0] margin; // g_j
+    wire [1:0] positive_lanes; // g > 0, lane by lane
+    wire [1:0] zero_lanes; // g = 0, lane by lane
+    wire positive; // g_j > 0
+    wire zero; // g_j = 0
     wire current; // s_j now
     wire decision; // s_j after the decision
     wire flip;
-    assign margin = gdata[lane_off +: 3];
+    assign positive_lanes = {gdata[8], gdata[3]};
+    assign zero_lanes = {gdata[9], gdata[4]};
+    assign positive = positive_lanes[lane];
+    assign zero = zero_lanes[lane];
     assign current = state[0];
-    assign decision = (margin > 3'sd0) | ((margin == 3'sd0) & current);
+    assign decision = positive | (zero & current);
     assign flip = decision != current;
 
     // Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).
@@ -143,17 +149,14 @@ module tiny_2 (
                         word <= 1'd0;
                         col_base <= 1'd0;
                         lane <= 1'd0;
-                        lane_off <= 3'd0;
                     end else begin
                         idx <= idx + 1'd1;
                         col_base <= col_base + 1'd1;
                         if (lane == 1'd1) begin
                             lane <= 1'd0;
-                            lane_off <= 3'd0;
                             word <= word + 1'd1;
                         end else begin
                             lane <= lane + 1'd1;
-                            lane_off <= lane_off + 3'd3;
                         end
                     end
                     if (idx == 1'd1) begin
@@ -189,17 +192,14 @@ module tiny_2 (
                     word <= 1'd0;
                     col_base <= 1'd0;
                     lane <= 1'd0;
-                    lane_off <= 3'd0;
                 end else begin
                     idx <= idx + 1'd1;
                     col_base <= col_base + 1'd1;
                     if (lane == 1'd1) begin
                         lane <= 1'd0;
-                        lane_off <= 3'd0;
                         word <= word + 1'd1;
                     end else begin
                         lane <= lane + 1'd1;
-                        lane_off <= lane_off + 3'd3;
                     end
                 end
             end else if (pass_idle) begin
@@ -233,7 +233,6 @@ module tiny_2 (
             word <= 1'd0;
             col_base <= 1'd0;
             lane <= 1'd0;
-            lane_off <= 3'd0;
             pass_active <= 1'd1;
             pass_c <= 1'd0;
             pass_addr <= 1'd0;

@@ -41,17 +41,17 @@ module tiny_8 (
     reg p1_copy;
     reg p1_up;
     reg [11:0] wdata; // weights of the column word (synchronous read)
-    reg [20:0] kdata; // start margins word (synchronous read)
-    reg [20:0] gdata; // margins word (synchronous read)
+    reg [26:0] kdata; // start margins word (synchronous read)
+    reg [26:0] gdata; // margins word (synchronous read)
     reg [11:0] wmem [0:23]; // column-major: word k*C + c holds w[c*L + l][k]
-    reg [20:0] kmem [0:2]; // margins of the all -1 state
-    reg [20:0] gmem [0:2]; // margins g_i = h_i - theta_i
+    reg [26:0] kmem [0:2]; // margins of the all -1 state
+    reg [26:0] gmem [0:2]; // margins g_i = h_i - theta_i
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("margins.mem", kmem);
     reg [1:0] lane; // j mod L
-    reg [4:0] lane_off; // (j mod L) * (A+1)
 
-    // Pass datapath: each lane's margin plus or minus twice its weight.
+    // Pass datapath: each lane's margin plus or minus twice its weight, with its
+    // flags (g > 0, g = 0) for the decision.
     wire signed [6:0] g_0;
     wire signed [6:0] w_0;
     wire [6:0] s_0;
@@ -61,17 +61,17 @@ module tiny_8 (
     wire signed [6:0] g_1;
     wire signed [6:0] w_1;
     wire [6:0] s_1;
-    assign g_1 = gdata[7 +: 7];
+    assign g_1 = gdata[9 +: 7];
     assign w_1 = {{3{wdata[7]}}, wdata[4 +: 4]};
     assign s_1 = p1_up ? ((g_1 + w_1) + w_1) : ((g_1 - w_1) - w_1);
     wire signed [6:0] g_2;
     wire signed [6:0] w_2;
     wire [6:0] s_2;
-    assign g_2 = gdata[14 +: 7];
+    assign g_2 = gdata[18 +: 7];
     assign w_2 = {{3{wdata[11]}}, wdata[8 +: 4]};
     assign s_2 = p1_up ? ((g_2 + w_2) + w_2) : ((g_2 - w_2) - w_2);
-    wire [20:0] pass_word; // the margin word the pass writes
-    assign pass_word = p1_copy ? kdata : {s_2, s_1, s_0};
+    wire [26:0] pass_word; // the margin word the pass writes
+    assign pass_word = p1_copy ? kdata : {{s_2 == 7'd0, (!s_2[6]) && (!(s_2 == 7'd0)), s_2}, {s_1 == 7'd0, (!s_1[6]) && (!(s_1 == 7'd0)), s_1}, {s_0 == 7'd0, (!s_0[6]) && (!(s_0 == 7'd0)), s_0}};
     wire pass_idle; // no pass issuing or writing
     assign pass_idle = (!pass_active) && (!p1_valid);
     wire [1:0] next_word; // the word of neuron j+1 (0 after the last)
@@ -80,13 +80,19 @@ module tiny_8 (
     assign g_raddr = pass_active ? pass_c : ((phase == 3'd3) ? next_word : word);
 
     // Decision for neuron j (docs/ARITHMETIC.md): the sign of g_j; zero is a tie.
-    wire signed [6:0] margin; // g_j
+    wire [2:0] positive_lanes; // g > 0, lane by lane
+    wire [2:0] zero_lanes; // g = 0, lane by lane
+    wire positive; // g_j > 0
+    wire zero; // g_j = 0
     wire current; // s_j now
     wire decision; // s_j after the decision
     wire flip;
-    assign margin = gdata[lane_off +: 7];
+    assign positive_lanes = {gdata[25], gdata[16], gdata[7]};
+    assign zero_lanes = {gdata[26], gdata[17], gdata[8]};
+    assign positive = positive_lanes[lane];
+    assign zero = zero_lanes[lane];
     assign current = state[0];
-    assign decision = (margin > 7'sd0) | ((margin == 7'sd0) & current);
+    assign decision = positive | (zero & current);
     assign flip = decision != current;
 
     // Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).
@@ -147,17 +153,14 @@ module tiny_8 (
                         word <= 2'd0;
                         col_base <= 5'd0;
                         lane <= 2'd0;
-                        lane_off <= 5'd0;
                     end else begin
                         idx <= idx + 3'd1;
                         col_base <= col_base + 5'd3;
                         if (lane == 2'd2) begin
                             lane <= 2'd0;
-                            lane_off <= 5'd0;
                             word <= word + 2'd1;
                         end else begin
                             lane <= lane + 2'd1;
-                            lane_off <= lane_off + 5'd7;
                         end
                     end
                     if (idx == 3'd7) begin
@@ -193,17 +196,14 @@ module tiny_8 (
                     word <= 2'd0;
                     col_base <= 5'd0;
                     lane <= 2'd0;
-                    lane_off <= 5'd0;
                 end else begin
                     idx <= idx + 3'd1;
                     col_base <= col_base + 5'd3;
                     if (lane == 2'd2) begin
                         lane <= 2'd0;
-                        lane_off <= 5'd0;
                         word <= word + 2'd1;
                     end else begin
                         lane <= lane + 2'd1;
-                        lane_off <= lane_off + 5'd7;
                     end
                 end
             end else if (pass_idle) begin
@@ -237,7 +237,6 @@ module tiny_8 (
             word <= 2'd0;
             col_base <= 5'd0;
             lane <= 2'd0;
-            lane_off <= 5'd0;
             pass_active <= 1'd1;
             pass_c <= 2'd0;
             pass_addr <= 5'd0;
