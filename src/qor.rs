@@ -13,7 +13,7 @@ use crate::fpga::{self, BuildOptions, DEFAULT_BAUD};
 use crate::model::{UpdateMode, DEFAULT_MAX_SWEEPS};
 use crate::network::Network;
 use crate::quantize::{quantize, QuantSpec};
-use crate::synth::target::{Target, UP5K_SPRAM_WORD_BITS};
+use crate::synth::target::{estimate, needs_spram, Target, UP5K_SPRAM_WORD_BITS};
 use crate::synth::{self, Arch, SynthOptions, DEFAULT_LANES};
 use serde::Serialize;
 use std::fmt::Write;
@@ -50,6 +50,29 @@ impl Case {
         };
         Some(lanes.clamp(1, DEFAULT_LANES).min(n))
     }
+}
+
+/// A folded size whose memories exceed the part's block RAM by their bits alone (and
+/// do not go to a UP5K's SPRAM) is not built: yosys takes many minutes over a memory
+/// of megabits before it reports what is plain from the sizes.
+fn memory_overflow(case: &Case, n: usize, acc_bits: u32) -> Option<String> {
+    let lanes = case.lanes(n)?;
+    let target = case.part.target();
+    let res = target.resources()?;
+    let cost = estimate(case.arch, case.update, n, lanes, case.weight_bits, acc_bits);
+    let spram = needs_spram(target, case.update, n, lanes, case.weight_bits, acc_bits);
+    (cost.bram_bits > res.bram_bits && !spram).then(|| {
+        format!(
+            "needs {} Kbit of block RAM (the part has {}{}); not built",
+            cost.bram_bits.div_ceil(1024),
+            res.bram_bits / 1024,
+            if target == Target::Ice40Up5k {
+                ", and the weights do not fit the SPRAM"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 fn part_name<S: serde::Serializer>(p: &Part, s: S) -> Result<S::Ok, S::Error> {
@@ -183,6 +206,9 @@ pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
         Err(e) => return failed(e.to_string()),
     };
     let q = quantize(&net, spec);
+    if let Some(problem) = memory_overflow(case, n, q.acc_bits) {
+        return failed(problem);
+    }
     let opts = SynthOptions {
         arch: case.arch,
         mode: case.update,
@@ -426,6 +452,33 @@ mod tests {
             start,
             limit,
         }
+    }
+
+    #[test]
+    fn sizes_whose_memories_cannot_fit_are_not_built() {
+        let up5k = case(128, 2048);
+        assert_eq!(up5k.lanes(512), Some(16));
+        assert!(memory_overflow(&up5k, 512, 13).is_none(), "SPRAM");
+        let too_big = memory_overflow(&up5k, 1024, 14).unwrap();
+        assert!(too_big.contains("do not fit the SPRAM"), "{too_big}");
+        let w8 = Case {
+            weight_bits: 8,
+            ..case(64, 1024)
+        };
+        assert_eq!(w8.lanes(256), Some(8), "64-bit SPRAM words");
+        assert!(memory_overflow(&w8, 256, 17).is_none());
+        let hx8k = Case {
+            part: Part::Hx8kCt256,
+            ..case(128, 1024)
+        };
+        assert!(memory_overflow(&hx8k, 160, 12).is_none());
+        assert!(memory_overflow(&hx8k, 256, 13).is_some());
+        let parallel = Case {
+            arch: Arch::Parallel,
+            ..case(8, 32)
+        };
+        assert_eq!(parallel.lanes(32), None);
+        assert!(memory_overflow(&parallel, 32, 10).is_none());
     }
 
     #[test]
