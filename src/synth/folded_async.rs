@@ -9,7 +9,7 @@
 //! sweep READs and DECIDEs neuron after neuron and ENDs with the stopping rule.
 //! While a neuron is decided, the word of the next one is prefetched, so a neuron that
 //! does not flip costs one cycle. Cycle counts (docs/ARCHITECTURES.md): load
-//! C + 3 + N + (C + 1)·P, sweep N + 1 + (C + 2)·flips.
+//! C + 4 + N + (C + 2)·P, sweep N + 1 + (C + 3)·flips.
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::parallel_async::start_margin;
@@ -31,10 +31,10 @@ const END: u64 = 4;
 pub fn timing(n: usize, lanes: usize) -> Timing {
     let (n, c) = (n as u64, n.div_ceil(lanes) as u64);
     Timing {
-        load: c + 3 + n,
-        load_per_plus: c + 1,
+        load: c + 4 + n,
+        load_per_plus: c + 2,
         sweep: n + 1,
-        per_flip: c + 2,
+        per_flip: c + 3,
     }
 }
 
@@ -195,10 +195,23 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             "the pass copies K instead of adding a column",
         ),
         reg(0, "pass_up", "the pass adds +2 w (else -2 w)"),
-        reg(0, "p1_valid", "pass stage 1: write a margin word"),
+        reg(
+            0,
+            "p1_valid",
+            "pass stage 1: the weights arrive, the margin word is read",
+        ),
         reg(z.word, "p1_c", ""),
         reg(0, "p1_copy", ""),
         reg(0, "p1_up", ""),
+        reg(0, "p2_valid", "pass stage 2: write a margin word"),
+        reg(z.word, "p2_c", ""),
+        reg(0, "p2_copy", ""),
+        reg(0, "p2_up", ""),
+        reg(
+            lw * z.ww,
+            "wdata_r",
+            "the weights, registered behind the block RAM",
+        ),
         reg(
             lw * z.ww,
             "wdata",
@@ -253,12 +266,12 @@ fn lane_resets(z: &Sizes) -> Vec<Stmt> {
 /// Sign-extends (or cuts) lane l of `wdata` to the margin width.
 fn lane_weight(z: &Sizes, l: usize) -> Expr {
     let (gw, ww) = (z.gw, z.ww);
-    let lane = e("wdata").part(Expr::Num((l as u32 * ww) as i64), ww);
+    let lane = e("wdata_r").part(Expr::Num((l as u32 * ww) as i64), ww);
     if gw > ww {
-        let sign = e("wdata").bit(l as u32 * ww + ww - 1);
+        let sign = e("wdata_r").bit(l as u32 * ww + ww - 1);
         Expr::Concat(vec![Expr::Repeat(gw - ww, Box::new(sign)), lane])
     } else {
-        e("wdata").part(Expr::Num((l as u32 * ww) as i64), gw)
+        e("wdata_r").part(Expr::Num((l as u32 * ww) as i64), gw)
     }
 }
 
@@ -287,7 +300,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
             .binary(BinaryOp::Sub, e(&w));
         items.push(assign(
             &s,
-            Expr::Ternary(Box::new(e("p1_up")), Box::new(plus), Box::new(minus)),
+            Expr::Ternary(Box::new(e("p2_up")), Box::new(plus), Box::new(minus)),
         ));
         let zero = e(&s).eq(Expr::uint(gw, 0));
         let positive = e(&s).bit(gw - 1).logic_not().and(zero.clone().logic_not());
@@ -301,7 +314,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         ));
         items.push(assign(
             "unused_high",
-            Expr::Unary(UnaryOp::ReduceXor, Box::new(e("wdata"))),
+            Expr::Unary(UnaryOp::ReduceXor, Box::new(e("wdata_r"))),
         ));
     }
     sums.reverse();
@@ -311,7 +324,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         assign(
             "pass_word",
             Expr::Ternary(
-                Box::new(e("p1_copy")),
+                Box::new(e("p2_copy")),
                 Box::new(e("kdata")),
                 Box::new(Expr::Concat(sums)),
             ),
@@ -319,7 +332,10 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         wire(0, "pass_idle", "no pass issuing or writing"),
         assign(
             "pass_idle",
-            e("pass_active").logic_not().and(e("p1_valid").logic_not()),
+            e("pass_active")
+                .logic_not()
+                .and(e("p1_valid").logic_not())
+                .and(e("p2_valid").logic_not()),
         ),
         wire(
             z.word,
@@ -330,13 +346,13 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         wire(
             z.word,
             "g_raddr",
-            "a pass's word, else (prefetch while deciding) the next neuron's",
+            "a pass's word (a cycle after its weights), else (prefetch while deciding) the next neuron's",
         ),
         assign(
             "g_raddr",
             Expr::Ternary(
-                Box::new(e("pass_active")),
-                Box::new(e("pass_c")),
+                Box::new(e("p1_valid")),
+                Box::new(e("p1_c")),
                 Box::new(Expr::Ternary(
                     Box::new(phase_is(DECIDE)),
                     Box::new(e("next_word")),
@@ -530,16 +546,21 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
     let mems = AsyncNames::new();
     vec![
         weight_port::weight_read(z.load, &weight_memory(&mems, z)),
-        nb("kdata", e("kmem").select(e("pass_c"))),
+        nb("wdata_r", e("wdata")),
+        nb("kdata", e("kmem").select(e("p1_c"))),
         nb("gdata", e("gmem").select(e("g_raddr"))),
         nb("p1_valid", e("pass_active")),
         nb("p1_c", e("pass_c")),
         nb("p1_copy", e("pass_copy")),
         nb("p1_up", e("pass_up")),
+        nb("p2_valid", e("p1_valid")),
+        nb("p2_c", e("p1_c")),
+        nb("p2_copy", e("p1_copy")),
+        nb("p2_up", e("p1_up")),
         when(
-            e("p1_valid"),
+            e("p2_valid"),
             vec![Stmt::NonBlocking(
-                e("gmem").select(e("p1_c")),
+                e("gmem").select(e("p2_c")),
                 e("pass_word"),
             )],
         ),
@@ -603,7 +624,11 @@ pub fn build(design: &Design) -> Module {
         control::LastSweep::Registered,
     ));
     items.extend(control::handshake_outputs(&names));
-    let resets = vec![nb("pass_active", u(1, 0)), nb("p1_valid", u(1, 0))];
+    let resets = vec![
+        nb("pass_active", u(1, 0)),
+        nb("p1_valid", u(1, 0)),
+        nb("p2_valid", u(1, 0)),
+    ];
     items.push(control::main_block(
         &names,
         resets,
