@@ -380,7 +380,7 @@ pub fn row(o: &Outcome) -> String {
         r.performance
             .core_probes_per_s_at_fmax
             .map_or("-".into(), crate::fpga::report::fmt_rate),
-        a.seconds
+        r.steps.iter().map(|s| s.tool_seconds).sum::<f64>()
     )
 }
 
@@ -407,8 +407,9 @@ pub fn markdown(dir: &Path, tools: &str) -> String {
          64 bits); max 100 sweeps. Part builds include the UART shell\n\
          (docs/DESIGN.md). Targets: 50 MHz on iCE40, 100 MHz on ECP5; Fmax is nextpnr's\n\
          (seed 1). probes/s is the worst case (100 sweeps, every neuron flipping) at Fmax;\n\
-         typical probes converge in 2–5 sweeps. \"build s\" is the wall time of that build\n\
-         on a shared 2-core machine. `make qor ONLY=up5k` reruns the cases of one part;\n\
+         typical probes converge in 2–5 sweeps. \"build s\" is the tools' time for that build\n\
+         on a shared 2-core machine (for a step served from the cache, the time of the run\n\
+         that filled it). `make qor ONLY=up5k` reruns the cases of one part;\n\
          the other rows keep their last run.\n\n",
     );
     let _ = writeln!(out, "Tools: {tools}.\n");

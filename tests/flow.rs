@@ -101,7 +101,6 @@ fn builds_bitstreams_for_ice40_and_ecp5_and_reuses_cached_steps() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let cache = tmp.path().join("cache");
     let w = weights(tmp.path(), 12);
     let w = w.to_str().unwrap();
     let cases = [
@@ -137,6 +136,15 @@ fn builds_bitstreams_for_ice40_and_ecp5_and_reuses_cached_steps() {
     }
     // The same build again: every step comes from the cache, same bitstream.
     let first = std::fs::read(tmp.path().join("ice/p.bin")).unwrap();
+    // (tool seconds, served from the cache) per step.
+    let tool_seconds = |r: &Value| -> Vec<(f64, bool)> {
+        let steps = r["steps"].as_array().unwrap();
+        steps
+            .iter()
+            .map(|s| (s["tool_seconds"].as_f64().unwrap(), s["cached"] == true))
+            .collect()
+    };
+    let first_times = tool_seconds(&report(&tmp.path().join("ice")));
     let again = hopgen(
         &[
             "build",
@@ -166,8 +174,18 @@ fn builds_bitstreams_for_ice40_and_ecp5_and_reuses_cached_steps() {
             .all(|s| s["cached"] == true),
         "{r}"
     );
+    // Cached steps report the tool time of the run that filled the cache (here the
+    // first build, unless the shared step cache already had it).
+    let again_times = tool_seconds(&r);
+    assert_eq!(again_times.len(), first_times.len());
+    for ((again, _), (first, was_cached)) in again_times.iter().zip(&first_times) {
+        assert!(
+            *was_cached || (again - first).abs() < 0.002,
+            "{again_times:?} vs {first_times:?}"
+        );
+    }
+    assert!(ok(&again).contains("(cached; "), "the table says so too");
     assert_eq!(std::fs::read(tmp.path().join("ice/p.bin")).unwrap(), first);
-    drop(cache);
 }
 
 /// Weights written at run time go to the UP5K's SPRAM (yosys is told `ram_style =

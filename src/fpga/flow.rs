@@ -33,6 +33,9 @@ pub struct StepRun {
     pub seconds: f64,
     /// True when the outputs came from the cache.
     pub cached: bool,
+    /// The tool's run time: this run's, or (cached) that of the run that filled the
+    /// cache.
+    pub tool_seconds: f64,
     pub log: String,
 }
 
@@ -162,15 +165,23 @@ pub fn run_step(step: &Step, dir: &Path, cache: &Path) -> Result<StepRun, StepFa
     let slot = cache.join("flow").join(format!("{}-{key}", step.name));
     let mut files = step.outputs.clone();
     files.push(step.log_file());
-    let run = |cached| StepRun {
-        step: step.name,
-        tool: tool_version(&step.tool),
-        seconds: start.elapsed().as_secs_f64(),
-        cached,
-        log: step.log_file(),
+    let run = |cached, tool_seconds: Option<f64>| {
+        let seconds = start.elapsed().as_secs_f64();
+        StepRun {
+            step: step.name,
+            tool: tool_version(&step.tool),
+            seconds,
+            cached,
+            tool_seconds: tool_seconds.unwrap_or(seconds),
+            log: step.log_file(),
+        }
     };
-    if slot.join(".complete").exists() && copy_files(&slot, dir, &files).is_ok() {
-        return Ok(run(true));
+    let complete = slot.join(COMPLETE);
+    if complete.exists() && copy_files(&slot, dir, &files).is_ok() {
+        let recorded = std::fs::read_to_string(&complete)
+            .ok()
+            .and_then(|text| text.trim().parse().ok());
+        return Ok(run(true, recorded));
     }
     let result = step.tool.run(&step.args, dir);
     let log = match &result {
@@ -186,16 +197,20 @@ pub fn run_step(step: &Step, dir: &Path, cache: &Path) -> Result<StepRun, StepFa
             seconds: start.elapsed().as_secs_f64(),
         });
     }
-    store(&slot, dir, &files);
-    Ok(run(false))
+    let done = run(false, None);
+    store(&slot, dir, &files, done.tool_seconds);
+    Ok(done)
 }
 
+/// The marker of a complete cache slot; it holds the step's run time in seconds.
+const COMPLETE: &str = ".complete";
+
 /// Copies a finished step into the cache (best effort: a full disk only costs a rerun).
-fn store(slot: &Path, dir: &Path, files: &[String]) {
+fn store(slot: &Path, dir: &Path, files: &[String], seconds: f64) {
     let tmp = slot.with_extension(format!("tmp-{}", std::process::id()));
     let stored = std::fs::create_dir_all(&tmp)
         .and_then(|()| copy_files(dir, &tmp, files))
-        .and_then(|()| std::fs::write(tmp.join(".complete"), b""))
+        .and_then(|()| std::fs::write(tmp.join(COMPLETE), format!("{seconds:.3}\n")))
         .and_then(|()| std::fs::rename(&tmp, slot));
     if stored.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);

@@ -372,6 +372,7 @@ fn failed_run(step: &Step, failure: &StepFailure) -> StepRun {
         tool: flow::tool_version(&step.tool),
         seconds: failure.seconds,
         cached: false,
+        tool_seconds: failure.seconds,
         log: step.log_file(),
     }
 }

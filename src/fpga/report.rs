@@ -372,13 +372,15 @@ impl Report {
             fmt_rate(p.uart_probes_per_s)
         );
         for step in &self.steps {
+            let cached = if step.cached {
+                format!(" (cached; {:.2} s when run)", step.tool_seconds)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "step      {:<8} {:>7.2} s{}  ({})",
-                step.step,
-                step.seconds,
-                if step.cached { " (cached)" } else { "" },
-                step.tool
+                "step      {:<8} {:>7.2} s{cached}  ({})",
+                step.step, step.seconds, step.tool
             );
         }
         if let Some(bit) = &self.bitstream {
