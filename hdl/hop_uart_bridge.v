@@ -310,7 +310,7 @@ module hop_uart_bridge #(
             err_type <= r_type;
             error_seen <= 1'b1;
         end
-        if (at_hunt || rx_valid || rx_error || b_valid || b_error) begin
+        if (at_hunt || rx_valid || rx_error) begin
             r_idle <= {IW{1'b0}};
             idle_hit <= 1'b0;
         end else if (!idle_hit) begin
