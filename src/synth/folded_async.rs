@@ -6,10 +6,13 @@
 //!
 //! Phases: INIT copies the margins of the all-(−1) state (K_i = −R_i − θ_i) into the
 //! margin RAM; SCAN adds column k for every neuron k at +1 in the probe; then each
-//! sweep READs and DECIDEs neuron after neuron and ENDs with the stopping rule.
-//! While a neuron is decided, the word of the next one is prefetched, so a neuron that
-//! does not flip costs one cycle. Cycle counts (docs/ARCHITECTURES.md): load
-//! C + 4 + N + (C + 2)·P, sweep N + 1 + (C + 3)·flips.
+//! sweep READs, SHIFTs and DECIDEs neuron after neuron and ENDs with the stopping
+//! rule. While a neuron is decided, the word of the next one is prefetched, so a
+//! neuron that does not flip costs one cycle. The decision reads its margin's flags
+//! from bit 0 of two shift registers (or, at a word's first lane, straight from the
+//! word), not through an L:1 lane multiplexer; SHIFT loads them after a READ. Cycle
+//! counts (docs/ARCHITECTURES.md): load C + 5 + N + (C + 2)·P, sweep
+//! N + 1 + (C + 4)·flips.
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::parallel_async::start_margin;
@@ -26,15 +29,16 @@ const SCAN: u64 = 1;
 const READ: u64 = 2;
 const DECIDE: u64 = 3;
 const END: u64 = 4;
+const SHIFT: u64 = 5;
 
 /// The exact cycle counts of this core.
 pub fn timing(n: usize, lanes: usize) -> Timing {
     let (n, c) = (n as u64, n.div_ceil(lanes) as u64);
     Timing {
-        load: c + 4 + n,
-        load_per_plus: c + 2,
+        load: c + 6 + n,
+        load_per_plus: c + 3,
         sweep: n + 1,
-        per_flip: c + 3,
+        per_flip: c + 5,
     }
 }
 
@@ -176,7 +180,11 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             &names.done,
             "result waiting for out_ready",
         ),
-        reg(3, "phase", "0 init, 1 scan, 2 read, 3 decide, 4 end"),
+        reg(
+            3,
+            "phase",
+            "0 init, 1 scan, 2 read, 3 decide, 4 end, 5 shift",
+        ),
         reg(0, "changed_any", "some neuron flipped in this sweep"),
         reg(0, "wrap", "the sweep's last neuron is decided"),
         reg(z.idx, "idx", "neuron j (scan: k)"),
@@ -203,10 +211,21 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         reg(z.word, "p1_c", ""),
         reg(0, "p1_copy", ""),
         reg(0, "p1_up", ""),
-        reg(0, "p2_valid", "pass stage 2: write a margin word"),
+        reg(
+            0,
+            "p2_valid",
+            "pass stage 2: add the weights to the margins",
+        ),
         reg(z.word, "p2_c", ""),
         reg(0, "p2_copy", ""),
         reg(0, "p2_up", ""),
+        reg(
+            0,
+            "p3_valid",
+            "pass stage 3: write a margin word with its flags",
+        ),
+        reg(z.word, "p3_c", ""),
+        reg(0, "p3_copy", ""),
         reg(
             lw * z.ww,
             "wdata_r",
@@ -248,8 +267,27 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         file: MARGINS_FILE.into(),
         memory: ident("kmem"),
     });
+    for l in 0..z.lanes {
+        let comment = if l == 0 {
+            "the pass's new margins (stage 3)"
+        } else {
+            ""
+        };
+        items.push(reg(z.gw, &format!("s_r_{l}"), comment));
+    }
     if z.lanes > 1 {
         items.push(reg(z.lane, "lane", "j mod L"));
+        items.push(reg(
+            lw,
+            "positive_next",
+            "g > 0 of lanes j mod L, j mod L + 1, ... (bit 0: neuron j)",
+        ));
+        items.push(reg(lw, "zero_next", "g = 0 of the same lanes"));
+        items.push(reg(
+            0,
+            "use_next",
+            "neuron j's flags are bit 0 of *_next (else lane 0 of gdata)",
+        ));
     }
     items.push(Item::Blank);
     items
@@ -302,9 +340,11 @@ fn datapath(z: &Sizes) -> Vec<Item> {
             &s,
             Expr::Ternary(Box::new(e("p2_up")), Box::new(plus), Box::new(minus)),
         ));
-        let zero = e(&s).eq(Expr::uint(gw, 0));
-        let positive = e(&s).bit(gw - 1).logic_not().and(zero.clone().logic_not());
-        sums.push(Expr::Concat(vec![zero, positive, e(&s)]));
+        // Stage 3 holds the sum in s_r_l and writes it with its flags.
+        let r = format!("s_r_{l}");
+        let zero = e(&r).eq(Expr::uint(gw, 0));
+        let positive = e(&r).bit(gw - 1).logic_not().and(zero.clone().logic_not());
+        sums.push(Expr::Concat(vec![zero, positive, e(&r)]));
     }
     if z.gw < z.ww {
         items.push(wire(
@@ -324,7 +364,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         assign(
             "pass_word",
             Expr::Ternary(
-                Box::new(e("p2_copy")),
+                Box::new(e("p3_copy")),
                 Box::new(e("kdata")),
                 Box::new(Expr::Concat(sums)),
             ),
@@ -335,7 +375,8 @@ fn datapath(z: &Sizes) -> Vec<Item> {
             e("pass_active")
                 .logic_not()
                 .and(e("p1_valid").logic_not())
-                .and(e("p2_valid").logic_not()),
+                .and(e("p2_valid").logic_not())
+                .and(e("p3_valid").logic_not()),
         ),
         wire(
             z.word,
@@ -373,8 +414,8 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         wire(0, "flip", ""),
         assign("positive_lanes", lane_flags(z, gw)),
         assign("zero_lanes", lane_flags(z, gw + 1)),
-        assign("positive", lane_flag("positive_lanes", z)),
-        assign("zero", lane_flag("zero_lanes", z)),
+        assign("positive", lane_flag("positive", z)),
+        assign("zero", lane_flag("zero", z)),
         assign("current", e("state").bit(0)),
         assign(
             "decision",
@@ -399,12 +440,69 @@ fn lane_flags(z: &Sizes, offset: u32) -> Expr {
     }
 }
 
-/// Neuron j's flag out of the lane flags: lane j mod L.
-fn lane_flag(flags: &str, z: &Sizes) -> Expr {
+/// Neuron j's flag (`positive` or `zero`): bit 0 of its shift register, or lane 0 of
+/// the word just read. With one lane, the word's only lane.
+fn lane_flag(flag: &str, z: &Sizes) -> Expr {
+    let lanes = e(&format!("{flag}_lanes"));
     if z.lanes == 1 {
-        e(flags)
+        lanes
     } else {
-        e(flags).select(e("lane"))
+        Expr::Ternary(
+            Box::new(e("use_next")),
+            Box::new(e(&format!("{flag}_next")).bit(0)),
+            Box::new(lanes.bit(0)),
+        )
+    }
+}
+
+/// The flag shift registers after a decision without a flip: at a word's last lane the
+/// next neuron's flags come from the prefetched word; else they move down one lane.
+fn shift_flags(z: &Sizes) -> Vec<Stmt> {
+    if z.lanes == 1 {
+        return vec![];
+    }
+    let moved = |flag: &str| {
+        let source = Expr::Ternary(
+            Box::new(e("use_next")),
+            Box::new(e(&format!("{flag}_next"))),
+            Box::new(e(&format!("{flag}_lanes"))),
+        );
+        nb(
+            &format!("{flag}_next"),
+            source.binary(BinaryOp::Shr, Expr::uint(1, 1)),
+        )
+    };
+    vec![Stmt::If {
+        cond: e("lane").eq(u(z.lane, z.lanes - 1)),
+        then: vec![nb("use_next", u(1, 0))],
+        otherwise: vec![nb("use_next", u(1, 1)), moved("positive"), moved("zero")],
+    }]
+}
+
+/// SHIFT, after a READ: the flags of the word just read, from neuron j's lane on.
+fn load_flags(z: &Sizes) -> Vec<Stmt> {
+    if z.lanes == 1 {
+        return vec![];
+    }
+    let from_lane = |flag: &str| {
+        nb(
+            &format!("{flag}_next"),
+            e(&format!("{flag}_lanes")).binary(BinaryOp::Shr, e("lane")),
+        )
+    };
+    vec![
+        nb("use_next", u(1, 1)),
+        from_lane("positive"),
+        from_lane("zero"),
+    ]
+}
+
+/// A sweep starts at neuron 0, lane 0 of the word the END phase read.
+fn restart_flags(z: &Sizes) -> Vec<Stmt> {
+    if z.lanes == 1 {
+        vec![]
+    } else {
+        vec![nb("use_next", u(1, 0))]
     }
 }
 
@@ -510,13 +608,27 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         rotate(z, e("decision")),
         advance(z),
     ];
+    let decide = [decide, shift_flags(z)].concat();
+    let shift = [
+        load_flags(z),
+        vec![Stmt::If {
+            cond: e("wrap"),
+            then: vec![nb("phase", Expr::uint(3, END))],
+            otherwise: vec![nb("phase", Expr::uint(3, DECIDE))],
+        }],
+    ]
+    .concat();
     let end = vec![when(
         e("pass_idle"),
         vec![
             nb("changed_any", u(1, 0)),
             nb("wrap", u(1, 0)),
             control::count_sweep(names),
-            control::stop_rule(names, false, vec![nb("phase", Expr::uint(3, DECIDE))]),
+            control::stop_rule(
+                names,
+                false,
+                [vec![nb("phase", Expr::uint(3, DECIDE))], restart_flags(z)].concat(),
+            ),
         ],
     )];
     let phases = Stmt::If {
@@ -529,25 +641,26 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
                 cond: phase_is(READ),
                 then: vec![when(
                     e("pass_idle"),
-                    vec![Stmt::If {
-                        cond: e("wrap"),
-                        then: vec![nb("phase", Expr::uint(3, END))],
-                        otherwise: vec![nb("phase", Expr::uint(3, DECIDE))],
-                    }],
+                    vec![nb("phase", Expr::uint(3, SHIFT))],
                 )],
                 otherwise: vec![Stmt::If {
                     cond: phase_is(DECIDE),
                     then: decide,
-                    otherwise: end,
+                    otherwise: vec![Stmt::If {
+                        cond: phase_is(SHIFT),
+                        then: shift,
+                        otherwise: end,
+                    }],
                 }],
             }],
         }],
     };
     let mems = AsyncNames::new();
-    vec![
+    let stage3 = (0..z.lanes).map(|l| nb(&format!("s_r_{l}"), e(&format!("s_{l}"))));
+    let mut stmts: Vec<Stmt> = vec![
         weight_port::weight_read(z.load, &weight_memory(&mems, z)),
         nb("wdata_r", e("wdata")),
-        nb("kdata", e("kmem").select(e("p1_c"))),
+        nb("kdata", e("kmem").select(e("p2_c"))),
         nb("gdata", e("gmem").select(e("g_raddr"))),
         nb("p1_valid", e("pass_active")),
         nb("p1_c", e("pass_c")),
@@ -557,10 +670,13 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         nb("p2_c", e("p1_c")),
         nb("p2_copy", e("p1_copy")),
         nb("p2_up", e("p1_up")),
+        nb("p3_valid", e("p2_valid")),
+        nb("p3_c", e("p2_c")),
+        nb("p3_copy", e("p2_copy")),
         when(
-            e("p2_valid"),
+            e("p3_valid"),
             vec![Stmt::NonBlocking(
-                e("gmem").select(e("p2_c")),
+                e("gmem").select(e("p3_c")),
                 e("pass_word"),
             )],
         ),
@@ -573,7 +689,9 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
             }],
         ),
         phases,
-    ]
+    ];
+    stmts.extend(stage3);
+    stmts
 }
 
 /// What taking a probe resets besides the shared state; it starts the INIT pass.
@@ -628,6 +746,7 @@ pub fn build(design: &Design) -> Module {
         nb("pass_active", u(1, 0)),
         nb("p1_valid", u(1, 0)),
         nb("p2_valid", u(1, 0)),
+        nb("p3_valid", u(1, 0)),
     ];
     items.push(control::main_block(
         &names,

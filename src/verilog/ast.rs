@@ -151,6 +151,8 @@ pub enum BinaryOp {
     Ne,
     Lt,
     Gt,
+    /// Logical shift right.
+    Shr,
 }
 
 #[derive(Debug, Clone, PartialEq)]

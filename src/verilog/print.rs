@@ -308,6 +308,7 @@ pub fn expr(e: &Expr) -> String {
                 BinaryOp::Ne => "!=",
                 BinaryOp::Lt => "<",
                 BinaryOp::Gt => ">",
+                BinaryOp::Shr => ">>",
             };
             format!("{} {sym} {}", operand(a), operand(b))
         }
