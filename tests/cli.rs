@@ -210,6 +210,14 @@ fn check_summarises_both_formats() {
     );
 }
 
+/// `hopgen synth WEIGHTS --target TARGET EXTRA... -o OUT`.
+fn synth_for(weights: &Path, target: &str, extra: &[&str], out: &Path) -> Output {
+    let mut args = vec!["synth", path_str(weights), "--target", target];
+    args.extend(extra);
+    args.extend(["-o", path_str(out)]);
+    hopgen(&args)
+}
+
 #[test]
 fn auto_sizes_cores_for_a_target() {
     let dir = tempfile::tempdir().unwrap();
@@ -220,14 +228,7 @@ fn auto_sizes_cores_for_a_target() {
             .success()
     );
     let out_dir = dir.path().join("rtl");
-    let out = hopgen(&[
-        "synth",
-        path_str(&w),
-        "--target",
-        "ice40-up5k",
-        "-o",
-        path_str(&out_dir),
-    ]);
+    let out = synth_for(&w, "ice40-up5k", &[], &out_dir);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -253,16 +254,7 @@ fn auto_sizes_cores_for_a_target() {
         .success());
     // Async, W = 8: 512 Kbit of weights go to the SPRAM, 4 lanes of 8 bits a word.
     let spram = dir.path().join("spram");
-    let out = hopgen(&[
-        "synth",
-        path_str(&big),
-        "--target",
-        "ice40-up5k",
-        "--update",
-        "async",
-        "-o",
-        path_str(&spram),
-    ]);
+    let out = synth_for(&big, "ice40-up5k", &["--update", "async"], &spram);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -271,18 +263,8 @@ fn auto_sizes_cores_for_a_target() {
     );
     // W = 16: 1 Mbit, more than the SPRAM holds at any lane count that fits the LUTs.
     let too_big = dir.path().join("too-big");
-    let out = hopgen(&[
-        "synth",
-        path_str(&big),
-        "--target",
-        "ice40-up5k",
-        "--update",
-        "async",
-        "--weight-bits",
-        "16",
-        "-o",
-        path_str(&too_big),
-    ]);
+    let async_w16 = ["--update", "async", "--weight-bits", "16"];
+    let out = synth_for(&big, "ice40-up5k", &async_w16, &too_big);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -290,14 +272,7 @@ fn auto_sizes_cores_for_a_target() {
         "{stderr}"
     );
     assert!(!too_big.exists());
-    let out = hopgen(&[
-        "synth",
-        path_str(&big),
-        "--target",
-        "ecp5-25k",
-        "-o",
-        path_str(&too_big),
-    ]);
+    let out = synth_for(&big, "ecp5-25k", &[], &too_big);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
