@@ -10,9 +10,9 @@
 //! rule. While a neuron is decided, the word of the next one is prefetched, so a
 //! neuron that does not flip costs one cycle. The decision reads its margin's flags
 //! from bit 0 of two shift registers (or, at a word's first lane, straight from the
-//! word), not through an L:1 lane multiplexer; SHIFT loads them after a READ. Cycle
-//! counts (docs/ARCHITECTURES.md): load C + 5 + N + (C + 2)·P, sweep
-//! N + 1 + (C + 4)·flips.
+//! word), not through an L:1 lane multiplexer; SHIFT loads them after a READ. A pass
+//! has four stages (issue, weights registered, sums registered, write). Cycle counts
+//! (docs/ARCHITECTURES.md): load C + 6 + N + (C + 3)·P, sweep N + 1 + (C + 5)·flips.
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::parallel_async::start_margin;
