@@ -191,6 +191,7 @@ module hop_uart_bridge #(
     /* verilator lint_on WIDTH */
     reg            loaded;       // the weights are loaded (always, without WORDS)
     reg [31:0]     w_progress;   // words loaded in order from word 0
+    reg [31:0]     w_progress1;  // w_progress + BLOCK, registered (it moves once a frame)
     reg [31:0]     w_start;
     reg [31:0]     w_next;
     reg [31:0]     w_next1;      // w_next + 1, registered (w_next moves once a word)
@@ -273,6 +274,7 @@ module hop_uart_bridge #(
         w_word_byte <= f_weights && r_state == R_PAYLOAD && w_head == 3'd0;
         w_last_byte <= (w_byte == LAST_BYTE);
         w_next1 <= w_next + 32'd1;
+        w_progress1 <= w_progress + BLOCK_32;
         r_probe_byte <= f_probe && r_state == R_PAYLOAD;
         r_last <= (r_left == 16'd1);
         at_hunt <= rst || r_state == R_HUNT;
@@ -294,7 +296,7 @@ module hop_uart_bridge #(
         if (w_good) begin
             w_settle <= 1'b1;
             if (w_zero) w_progress <= BLOCK_32;
-            else if (w_seq) w_progress <= w_progress + BLOCK_32;
+            else if (w_seq) w_progress <= w_progress1;
         end
         // Words from a failed frame's start on may be damaged: the in-order count
         // goes back to that start, so a retry of the frame continues the load.

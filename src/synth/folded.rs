@@ -102,6 +102,8 @@ struct Engine {
     committing: Ident,
     idx: Ident,
     chunk: Ident,
+    idx_last: Ident,
+    chunk_last: Ident,
     addr: Ident,
     v1: Ident,
     first1: Ident,
@@ -196,6 +198,8 @@ impl Engine {
             committing: id("committing"),
             idx: id("idx"),
             chunk: id("chunk"),
+            idx_last: id("idx_last"),
+            chunk_last: id("chunk_last"),
             addr: id("addr"),
             v1: id("v1"),
             first1: id("first1"),
@@ -340,6 +344,8 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         ),
         reg(z.idx, &e.idx, "neuron i"),
         reg(z.chunk, &e.chunk, "chunk c of row i"),
+        reg(0, &e.idx_last, "i == N-1"),
+        reg(0, &e.chunk_last, "c == C-1"),
         reg(z.addr, &e.addr, "i*C + c"),
         reg(0, &e.v1, "stage 1 valid"),
         reg(0, &e.first1, "stage 1 holds chunk 0"),
@@ -486,26 +492,45 @@ fn uint(width: u32, value: usize) -> Expr {
     Expr::uint(width, value as u64)
 }
 
+/// Back to chunk 0 of a row (`chunk_last`: C = 1).
+fn first_chunk(e: &Engine, z: &Sizes) -> Vec<Stmt> {
+    vec![
+        set(&e.chunk, uint(z.chunk, 0)),
+        set(&e.chunk_last, uint(1, usize::from(z.c_count == 1))),
+    ]
+}
+
+/// Back to neuron 0 and weight word 0 (`idx_last`: N = 1).
+fn first_neuron(e: &Engine, z: &Sizes) -> Vec<Stmt> {
+    vec![
+        set(&e.idx, uint(z.idx, 0)),
+        set(&e.addr, uint(z.addr, 0)),
+        set(&e.idx_last, uint(1, usize::from(z.n == 1))),
+    ]
+}
+
 /// Stage 0: advance (neuron, chunk) after an issue, and rotate the next chunk of the
-/// state into the low L bits.
+/// state into the low L bits. Whether the chunk and the neuron are the last ones are
+/// registers, set when the counters move, so no comparison sits before `issuing`.
 fn advance(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
-    let last_chunk = Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count - 1));
-    let last_neuron = Expr::id(&e.idx).eq(uint(z.idx, z.n - 1));
     let incr = |name: &Ident, width: u32, step: usize| {
         set(
             name,
             Expr::id(name).binary(BinaryOp::Add, uint(width, step)),
         )
     };
-    let mut row_done = vec![set(&e.chunk, uint(z.chunk, 0))];
+    // The next chunk is the last one when this one is the one before it.
+    let next_idx_last = Expr::id(&e.idx).eq(uint(z.idx, z.n.saturating_sub(2)));
+    let next_chunk_last = Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count.saturating_sub(2)));
+    let mut row_done = first_chunk(e, z);
     row_done.push(Stmt::If {
-        cond: last_neuron,
-        then: vec![
-            set(&e.issuing, uint(1, 0)),
-            set(&e.idx, uint(z.idx, 0)),
-            set(&e.addr, uint(z.addr, 0)),
+        cond: Expr::id(&e.idx_last),
+        then: [vec![set(&e.issuing, uint(1, 0))], first_neuron(e, z)].concat(),
+        otherwise: vec![
+            incr(&e.idx, z.idx, 1),
+            incr(&e.addr, z.addr, 1),
+            set(&e.idx_last, next_idx_last),
         ],
-        otherwise: vec![incr(&e.idx, z.idx, 1), incr(&e.addr, z.addr, 1)],
     });
     // With one chunk per row every issue ends a row, and the state does not rotate.
     let on_issue = if z.c_count == 1 {
@@ -520,9 +545,13 @@ fn advance(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
         vec![
             set(&names.state, rotated),
             Stmt::If {
-                cond: last_chunk,
+                cond: Expr::id(&e.chunk_last),
                 then: row_done,
-                otherwise: vec![incr(&e.chunk, z.chunk, 1), incr(&e.addr, z.addr, 1)],
+                otherwise: vec![
+                    incr(&e.chunk, z.chunk, 1),
+                    incr(&e.addr, z.addr, 1),
+                    set(&e.chunk_last, next_chunk_last),
+                ],
             },
         ]
     };
@@ -566,15 +595,10 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
         set(&e.v1, Expr::id(&e.issue)),
         set(&e.first1, Expr::id(&e.chunk).eq(uint(z.chunk, 0))),
-        set(
-            &e.last1,
-            Expr::id(&e.chunk).eq(uint(z.chunk, z.c_count - 1)),
-        ),
+        set(&e.last1, Expr::id(&e.chunk_last)),
         set(
             &e.lastn1,
-            Expr::id(&e.chunk)
-                .eq(uint(z.chunk, z.c_count - 1))
-                .and(Expr::id(&e.idx).eq(uint(z.idx, z.n - 1))),
+            Expr::id(&e.chunk_last).and(Expr::id(&e.idx_last)),
         ),
         set(
             &e.bits1,
@@ -636,10 +660,11 @@ fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         set(&e.diff_state, uint(1, 0)),
         set(&e.diff_prev, uint(1, 0)),
         set(&e.prime, uint(1, 1)),
-        set(&e.idx, uint(z.idx, 0)),
-        set(&e.chunk, uint(z.chunk, 0)),
-        set(&e.addr, uint(z.addr, 0)),
     ]
+    .into_iter()
+    .chain(first_neuron(e, z))
+    .chain(first_chunk(e, z))
+    .collect()
 }
 
 /// Builds the core module.

@@ -33,6 +33,8 @@ module tiny_1 (
     reg committing; // commit the sweep (the stopping rule is registered)
     reg [0:0] idx; // neuron i
     reg [0:0] chunk; // chunk c of row i
+    reg idx_last; // i == N-1
+    reg chunk_last; // c == C-1
     reg [0:0] addr; // i*C + c
     reg v1; // stage 1 valid
     reg first1; // stage 1 holds chunk 0
@@ -139,8 +141,8 @@ module tiny_1 (
             tdata <= tmem[idx];
             v1 <= issue;
             first1 <= chunk == 1'd0;
-            last1 <= chunk == 1'd0;
-            lastn1 <= (chunk == 1'd0) && (idx == 1'd0);
+            last1 <= chunk_last;
+            lastn1 <= chunk_last && idx_last;
             bits1 <= state[0 +: 1];
             v2 <= v1_d1;
             first2 <= first1_d1;
@@ -165,13 +167,16 @@ module tiny_1 (
             end
             if (issue) begin
                 chunk <= 1'd0;
-                if (idx == 1'd0) begin
+                chunk_last <= 1'd1;
+                if (idx_last) begin
                     issuing <= 1'd0;
                     idx <= 1'd0;
                     addr <= 1'd0;
+                    idx_last <= 1'd1;
                 end else begin
                     idx <= idx + 1'd1;
                     addr <= addr + 1'd1;
+                    idx_last <= idx == 1'd0;
                 end
             end
             if (committing) begin
@@ -204,8 +209,10 @@ module tiny_1 (
             diff_prev <= 1'd0;
             prime <= 1'd1;
             idx <= 1'd0;
-            chunk <= 1'd0;
             addr <= 1'd0;
+            idx_last <= 1'd1;
+            chunk <= 1'd0;
+            chunk_last <= 1'd1;
         end
     end
 endmodule

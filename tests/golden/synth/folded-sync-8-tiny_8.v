@@ -33,6 +33,8 @@ module tiny_8 (
     reg committing; // commit the sweep (the stopping rule is registered)
     reg [2:0] idx; // neuron i
     reg [1:0] chunk; // chunk c of row i
+    reg idx_last; // i == N-1
+    reg chunk_last; // c == C-1
     reg [4:0] addr; // i*C + c
     reg v1; // stage 1 valid
     reg first1; // stage 1 holds chunk 0
@@ -150,8 +152,8 @@ module tiny_8 (
             tdata <= tmem[idx];
             v1 <= issue;
             first1 <= chunk == 2'd0;
-            last1 <= chunk == 2'd2;
-            lastn1 <= (chunk == 2'd2) && (idx == 3'd7);
+            last1 <= chunk_last;
+            lastn1 <= chunk_last && idx_last;
             bits1 <= state[0 +: 3];
             v2 <= v1_d2;
             first2 <= first1_d2;
@@ -176,19 +178,23 @@ module tiny_8 (
             end
             if (issue) begin
                 state <= {state[0 +: 3], state[3 +: 6]};
-                if (chunk == 2'd2) begin
+                if (chunk_last) begin
                     chunk <= 2'd0;
-                    if (idx == 3'd7) begin
+                    chunk_last <= 1'd0;
+                    if (idx_last) begin
                         issuing <= 1'd0;
                         idx <= 3'd0;
                         addr <= 5'd0;
+                        idx_last <= 1'd0;
                     end else begin
                         idx <= idx + 3'd1;
                         addr <= addr + 5'd1;
+                        idx_last <= idx == 3'd6;
                     end
                 end else begin
                     chunk <= chunk + 2'd1;
                     addr <= addr + 5'd1;
+                    chunk_last <= chunk == 2'd1;
                 end
             end
             if (committing) begin
@@ -221,8 +227,10 @@ module tiny_8 (
             diff_prev <= 1'd0;
             prime <= 1'd1;
             idx <= 3'd0;
-            chunk <= 2'd0;
             addr <= 5'd0;
+            idx_last <= 1'd0;
+            chunk <= 2'd0;
+            chunk_last <= 1'd0;
         end
     end
 endmodule
