@@ -203,29 +203,9 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             "the pass copies K instead of adding a column",
         ),
         reg(0, "pass_up", "the pass adds +2 w (else -2 w)"),
-        reg(
-            0,
-            "p1_valid",
-            "pass stage 1: the weights arrive, the margin word is read",
-        ),
-        reg(z.word, "p1_c", ""),
-        reg(0, "p1_copy", ""),
-        reg(0, "p1_up", ""),
-        reg(
-            0,
-            "p2_valid",
-            "pass stage 2: add the weights to the margins",
-        ),
-        reg(z.word, "p2_c", ""),
-        reg(0, "p2_copy", ""),
-        reg(0, "p2_up", ""),
-        reg(
-            0,
-            "p3_valid",
-            "pass stage 3: write a margin word with its flags",
-        ),
-        reg(z.word, "p3_c", ""),
-        reg(0, "p3_copy", ""),
+    ];
+    items.extend(PASS_STAGES.iter().flat_map(|stage| stage.registers(z)));
+    items.extend([
         reg(
             lw * z.ww,
             "wdata_r",
@@ -256,7 +236,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             name: ident("gmem"),
             comment: Some("margins g_i = h_i - theta_i".into()),
         },
-    ];
+    ]);
     if !z.load {
         items.push(Item::ReadMemH {
             file: WEIGHTS_FILE.into(),
@@ -291,6 +271,87 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
     }
     items.push(Item::Blank);
     items
+}
+
+/// A stage of the pass pipeline: its register prefix, what it does, and whether it
+/// still needs the direction (+2w or −2w). Each stage takes the previous one's
+/// registers (the first takes the issuing `pass_*` ones) every clock.
+struct PassStage {
+    prefix: &'static str,
+    comment: &'static str,
+    up: bool,
+}
+
+const PASS_STAGES: [PassStage; 3] = [
+    PassStage {
+        prefix: "p1",
+        comment: "pass stage 1: the weights arrive, the margin word is read",
+        up: true,
+    },
+    PassStage {
+        prefix: "p2",
+        comment: "pass stage 2: add the weights to the margins",
+        up: true,
+    },
+    PassStage {
+        prefix: "p3",
+        comment: "pass stage 3: write a margin word with its flags",
+        up: false,
+    },
+];
+
+impl PassStage {
+    fn name(&self, field: &str) -> String {
+        format!("{}_{field}", self.prefix)
+    }
+
+    /// Its fields: valid, c (the margin word), copy and (while needed) up.
+    fn fields(&self) -> &'static [&'static str] {
+        if self.up {
+            &["valid", "c", "copy", "up"]
+        } else {
+            &["valid", "c", "copy"]
+        }
+    }
+
+    fn registers(&self, z: &Sizes) -> Vec<Item> {
+        self.fields()
+            .iter()
+            .map(|&field| {
+                let (width, comment) = match field {
+                    "valid" => (0, self.comment),
+                    "c" => (z.word, ""),
+                    _ => (0, ""),
+                };
+                reg(width, &self.name(field), comment)
+            })
+            .collect()
+    }
+
+    /// Every clock: take the fields of the stage before (`from`: "pass" or "pN").
+    fn shift_from(&self, from: &str) -> Vec<Stmt> {
+        self.fields()
+            .iter()
+            .map(|&field| {
+                let source = if from == "pass" && field == "valid" {
+                    "pass_active".to_string()
+                } else {
+                    format!("{from}_{field}")
+                };
+                nb(&self.name(field), e(&source))
+            })
+            .collect()
+    }
+}
+
+/// The pass pipeline moving on one stage.
+fn pass_shifts() -> Vec<Stmt> {
+    let sources = ["pass", "p1", "p2"];
+    PASS_STAGES
+        .iter()
+        .zip(sources)
+        .flat_map(|(stage, from)| stage.shift_from(from))
+        .collect()
 }
 
 /// Resets of the lane counters (none with one lane).
@@ -372,11 +433,11 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         wire(0, "pass_idle", "no pass issuing or writing"),
         assign(
             "pass_idle",
-            e("pass_active")
-                .logic_not()
-                .and(e("p1_valid").logic_not())
-                .and(e("p2_valid").logic_not())
-                .and(e("p3_valid").logic_not()),
+            PASS_STAGES
+                .iter()
+                .fold(e("pass_active").logic_not(), |idle, stage| {
+                    idle.and(e(&stage.name("valid")).logic_not())
+                }),
         ),
         wire(
             z.word,
@@ -662,17 +723,9 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         nb("wdata_r", e("wdata")),
         nb("kdata", e("kmem").select(e("p2_c"))),
         nb("gdata", e("gmem").select(e("g_raddr"))),
-        nb("p1_valid", e("pass_active")),
-        nb("p1_c", e("pass_c")),
-        nb("p1_copy", e("pass_copy")),
-        nb("p1_up", e("pass_up")),
-        nb("p2_valid", e("p1_valid")),
-        nb("p2_c", e("p1_c")),
-        nb("p2_copy", e("p1_copy")),
-        nb("p2_up", e("p1_up")),
-        nb("p3_valid", e("p2_valid")),
-        nb("p3_c", e("p2_c")),
-        nb("p3_copy", e("p2_copy")),
+    ];
+    stmts.extend(pass_shifts());
+    stmts.extend([
         when(
             e("p3_valid"),
             vec![Stmt::NonBlocking(
@@ -689,7 +742,7 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
             }],
         ),
         phases,
-    ];
+    ]);
     stmts.extend(stage3);
     stmts
 }
@@ -742,12 +795,13 @@ pub fn build(design: &Design) -> Module {
         control::LastSweep::Registered,
     ));
     items.extend(control::handshake_outputs(&names));
-    let resets = vec![
-        nb("pass_active", u(1, 0)),
-        nb("p1_valid", u(1, 0)),
-        nb("p2_valid", u(1, 0)),
-        nb("p3_valid", u(1, 0)),
-    ];
+    let resets = std::iter::once(nb("pass_active", u(1, 0)))
+        .chain(
+            PASS_STAGES
+                .iter()
+                .map(|stage| nb(&stage.name("valid"), u(1, 0))),
+        )
+        .collect();
     items.push(control::main_block(
         &names,
         resets,
