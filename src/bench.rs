@@ -754,6 +754,7 @@ pub fn cosim(scale: &Scale, work: &Path) -> Result<Vec<Cosim>, String> {
                 target: Target::Generic,
                 pipeline: 0,
                 load_weights: false,
+                bank_words: None,
             };
             let generated = synth::generate(&net, &q, &opts).map_err(|e| e.to_string())?;
             let dir = work.join(format!("bench-cosim-{n}-{arch}-{update}"));

@@ -218,6 +218,7 @@ pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
         target: case.part.target(),
         pipeline: 0,
         load_weights: false,
+        bank_words: None,
     };
     let core = match synth::generate(&net, &q, &opts) {
         Ok(core) => core,

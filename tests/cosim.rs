@@ -82,6 +82,7 @@ fn generate(
         target: Target::Generic,
         pipeline: 0,
         load_weights: false,
+        bank_words: None,
     };
     let generated = synth::generate(net, q, &opts).unwrap();
     write_output_dir(dir, &generated.files, true).unwrap();

@@ -104,6 +104,7 @@ fn options(
         target: hopgen::synth::target::Target::Generic,
         pipeline,
         load_weights: false,
+        bank_words: None,
     }
 }
 
@@ -136,20 +137,35 @@ fn simulate_matrix(
     pipeline: u32,
     cases: &[Case],
 ) -> BTreeSet<Status> {
+    simulate_banked_matrix(arch, mode, pipeline, cases, None)
+}
+
+/// `simulate_matrix` with the weight memory in banks of `bank_words` words.
+fn simulate_banked_matrix(
+    arch: Arch,
+    mode: UpdateMode,
+    pipeline: u32,
+    cases: &[Case],
+    bank_words: Option<usize>,
+) -> BTreeSet<Status> {
     let root = tempfile::tempdir().unwrap();
     let mut statuses = BTreeSet::new();
     for (case, &(n, w, lanes, max_sweeps)) in cases.iter().enumerate() {
         let (net, q) = random_network(n, w, case as u64);
         let dir = root.path().join(format!("core{case}"));
-        let opts = options(arch, mode, lanes, max_sweeps, pipeline);
+        let opts = SynthOptions {
+            bank_words,
+            ..options(arch, mode, lanes, max_sweeps, pipeline)
+        };
         let generated = generate_with(&net, &q, &opts, &dir);
         let probes = random_probes(n, 40, 100 + case as u64);
         let model = FixedModel::new(&q);
         let cfg = RunConfig::new(mode, max_sweeps).unwrap();
         let outcomes: Vec<_> = probes.iter().map(|p| model.run(p, &cfg)).collect();
         statuses.extend(outcomes.iter().map(|o| o.status));
-        let what =
-            format!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline} max_sweeps={max_sweeps}");
+        let what = format!(
+            "{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline} max_sweeps={max_sweeps} banks of {bank_words:?}"
+        );
         let result = sim::run_stream_iverilog(
             &dir,
             &generated.manifest,
@@ -276,6 +292,27 @@ fn folded_sync_cores_match_the_model_in_icarus() {
     );
 }
 
+/// Banked weight memories (`--bank-words`): 2 banks (one multiplexer level), 13 banks
+/// (two levels) and 25 (three), with short groups and short last banks; results and
+/// cycle counts as the manifest says.
+#[test]
+fn banked_folded_sync_cores_match_the_model_in_icarus() {
+    if !tools_present(&[IVERILOG, VVP]) {
+        return;
+    }
+    let mut statuses = BTreeSet::new();
+    for (bank_words, case) in [
+        (8, (4, 4, 1, 100)),
+        (16, (20, 8, 2, 100)),
+        (8, (14, 4, 1, 3)),
+    ] {
+        let banked =
+            simulate_banked_matrix(Arch::Folded, UpdateMode::Sync, 0, &[case], Some(bank_words));
+        statuses.extend(banked);
+    }
+    assert!(statuses.len() >= 2, "more than one outcome: {statuses:?}");
+}
+
 #[test]
 fn folded_async_cores_match_the_model_in_icarus() {
     if !tools_present(&[IVERILOG, VVP]) {
@@ -289,20 +326,36 @@ fn folded_async_cores_match_the_model_in_icarus() {
     );
 }
 
-/// Architecture, mode and (N, W, lanes, pipeline) points for the static checks.
-fn static_matrix() -> Vec<(Arch, UpdateMode, usize, u32, usize, u32)> {
+/// A point of the static checks: architecture, mode, N, W, lanes, pipeline and
+/// weight-memory banks.
+type StaticPoint = (Arch, UpdateMode, usize, u32, usize, u32, Option<usize>);
+
+/// The static checks' points: every shape of core, banked ones included.
+fn static_matrix() -> Vec<StaticPoint> {
     let mut points = Vec::new();
     for mode in [UpdateMode::Sync, UpdateMode::Async] {
         for &(n, w) in &[(1, 2), (2, 4), (5, 8), (16, 16)] {
-            points.push((Arch::Parallel, mode, n, w, n, 0));
+            points.push((Arch::Parallel, mode, n, w, n, 0, None));
         }
     }
-    points.push((Arch::Parallel, UpdateMode::Sync, 5, 4, 5, 1));
-    points.push((Arch::Parallel, UpdateMode::Sync, 16, 8, 16, 2));
+    points.push((Arch::Parallel, UpdateMode::Sync, 5, 4, 5, 1, None));
+    points.push((Arch::Parallel, UpdateMode::Sync, 16, 8, 16, 2, None));
     for mode in [UpdateMode::Sync, UpdateMode::Async] {
         for &(n, w, lanes) in &[(1, 2, 1), (2, 4, 2), (5, 8, 2), (16, 16, 5), (40, 4, 8)] {
-            points.push((Arch::Folded, mode, n, w, lanes, 0));
+            points.push((Arch::Folded, mode, n, w, lanes, 0, None));
         }
+    }
+    // 2 banks; 5 banks with a short last one; 13 banks, two multiplexer levels.
+    for &(n, lanes, bank_words) in &[(4, 1, 8), (9, 2, 8), (16, 1, 32)] {
+        points.push((
+            Arch::Folded,
+            UpdateMode::Sync,
+            n,
+            4,
+            lanes,
+            0,
+            Some(bank_words),
+        ));
     }
     points
 }
@@ -313,11 +366,17 @@ fn cores_lint_clean_in_verilator() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for (case, (arch, mode, n, w, lanes, pipeline)) in static_matrix().into_iter().enumerate() {
+    for (case, point) in static_matrix().into_iter().enumerate() {
+        let (arch, mode, n, w, lanes, pipeline, bank_words) = point;
         let (net, q) = random_network(n, w, 50 + case as u64);
         let dir = root.path().join(format!("lint{case}"));
-        let generated = generate_with(&net, &q, &options(arch, mode, lanes, 100, pipeline), &dir);
-        let what = format!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline}");
+        let opts = SynthOptions {
+            bank_words,
+            ..options(arch, mode, lanes, 100, pipeline)
+        };
+        let generated = generate_with(&net, &q, &opts, &dir);
+        let what =
+            format!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline} banks of {bank_words:?}");
         let warnings = sim::verilator_lint(&dir, &generated.manifest)
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_eq!(warnings.trim(), "", "{what}: verilator -Wall warned");
@@ -330,15 +389,22 @@ fn cores_pass_yosys_checks() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for (case, (arch, mode, n, w, lanes, pipeline)) in static_matrix().into_iter().enumerate() {
+    for (case, point) in static_matrix().into_iter().enumerate() {
+        let (arch, mode, n, w, lanes, pipeline, bank_words) = point;
         if n > 16 {
             continue;
         }
         let (net, q) = random_network(n, w, 80 + case as u64);
         let dir = root.path().join(format!("yosys{case}"));
-        let generated = generate_with(&net, &q, &options(arch, mode, lanes, 100, pipeline), &dir);
+        let opts = SynthOptions {
+            bank_words,
+            ..options(arch, mode, lanes, 100, pipeline)
+        };
+        let generated = generate_with(&net, &q, &opts, &dir);
         sim::yosys_check(&dir, &generated.manifest).unwrap_or_else(|e| {
-            panic!("{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline}: {e}")
+            panic!(
+                "{arch:?} {mode:?} N={n} W={w} L={lanes} K={pipeline} banks of {bank_words:?}: {e}"
+            )
         });
     }
 }

@@ -58,7 +58,7 @@ struct Setup {
 
 /// Generates a core and its board top, builds them in Verilator and starts them.
 fn start(n: usize, arch: Arch, mode: UpdateMode, board: &'static Board) -> Setup {
-    start_with(n, arch, mode, board, false, &|_, text| text.to_vec())
+    start_with(n, arch, mode, board, false, None, &|_, text| text.to_vec())
 }
 
 /// `start`, with every generated file passed through `edit` (for mutation checks).
@@ -68,6 +68,7 @@ fn start_with(
     mode: UpdateMode,
     board: &'static Board,
     load_weights: bool,
+    bank_words: Option<usize>,
     edit: &dyn Fn(&str, &[u8]) -> Vec<u8>,
 ) -> Setup {
     let net = network(n, n as u64);
@@ -81,6 +82,7 @@ fn start_with(
         target: Target::Generic,
         pipeline: 0,
         load_weights,
+        bank_words,
     };
     let generated = synth::generate(&net, &q, &opts).unwrap();
     let build_opts = BuildOptions {
@@ -238,6 +240,7 @@ fn weights_written_at_run_time_load_over_the_uart() {
         UpdateMode::Sync,
         find_board("icebreaker").unwrap(),
         true,
+        None,
         &|_, text| text.to_vec(),
     );
     let (words, bytes) = weight_words(&s);
@@ -276,6 +279,32 @@ fn weights_written_at_run_time_load_over_the_uart() {
     check_probes(&mut s, 8);
 }
 
+/// A banked weight memory (6 banks of 8 words, two multiplexer levels) written over
+/// the UART: each word lands in its bank, and results are bit-exact.
+#[test]
+fn banked_weights_load_over_the_uart() {
+    if !verilator_present() {
+        return;
+    }
+    let mut s = start_with(
+        21,
+        Arch::Folded,
+        UpdateMode::Sync,
+        find_board("icebreaker").unwrap(),
+        true,
+        Some(8),
+        &|_, text| text.to_vec(),
+    );
+    let (words, bytes) = weight_words(&s);
+    assert_eq!((words.len(), bytes), (21 * 2, 8));
+    let info = s.board.link.info().unwrap();
+    assert!(info.loadable && !info.loaded, "{info:?}");
+    let probe = random_states(21, 1, 6).pop().unwrap();
+    expect_not_loaded(&mut s, &probe, "before the weights");
+    s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
+    check_probes(&mut s, 8);
+}
+
 #[test]
 fn async_cores_take_their_weights_over_the_uart_too() {
     if !verilator_present() {
@@ -287,6 +316,7 @@ fn async_cores_take_their_weights_over_the_uart_too() {
         UpdateMode::Async,
         find_board("icebreaker").unwrap(),
         true,
+        None,
         &|_, text| text.to_vec(),
     );
     // Column-major words: 19 columns of 2 words of 16 lanes.
@@ -451,6 +481,7 @@ fn a_bridge_with_the_wrong_crc_polynomial_is_caught() {
         UpdateMode::Sync,
         find_board("icebreaker").unwrap(),
         false,
+        None,
         &mutate,
     );
     s.board.link.timeout = Duration::from_secs(2);

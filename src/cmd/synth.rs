@@ -31,6 +31,12 @@ pub struct CoreOpts {
     /// itself when a UP5K's memories only fit with the weights in its SPRAM.
     #[arg(long)]
     pub load_weights: bool,
+    /// Folded sync cores: split the weight memory into banks of this many words (a
+    /// power of two), each read registered twice, then a registered tree of 4:1
+    /// multiplexers; a sweep takes 2 + ⌈log4 banks⌉ more cycles. Default: the
+    /// target's choice (1024 on ECP5 when the banks fit its DP16KDs, else none).
+    #[arg(long)]
+    pub bank_words: Option<usize>,
     /// Device that `--arch auto` sizes the core for.
     #[arg(long, value_enum, default_value_t = Target::Generic)]
     pub target: Target,
@@ -89,6 +95,7 @@ impl CoreOpts {
             target: self.target,
             pipeline: self.pipeline,
             load_weights: self.load_weights,
+            bank_words: self.bank_words,
         };
         let generated = synth::generate(&net, &q, &opts)?;
         let dir = self

@@ -21,6 +21,7 @@
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
 use super::parallel::threshold_constant;
+use super::weight_banks::{BankedMemory, Banking};
 use super::weight_port::{self, WeightMemory, WritePort};
 use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
@@ -33,11 +34,12 @@ pub fn chunks(n: usize, lanes: usize) -> usize {
     n.div_ceil(lanes)
 }
 
-/// Cycles per sweep: N·C issue cycles, 3 + D to drain the pipeline, one to register
-/// the stopping rule, one to commit.
-pub fn cycles_per_sweep(n: usize, lanes: usize) -> u64 {
+/// Cycles per sweep: N·C issue cycles, 3 + D + M to drain the pipeline (M: the extra
+/// read latency of a banked weight memory, else 0), one to register the stopping rule,
+/// one to commit.
+pub fn cycles_per_sweep(n: usize, lanes: usize, bank_latency: u64) -> u64 {
     let (n, c) = (n as u64, chunks(n, lanes) as u64);
-    n * c + 5 + lane_latency(lanes)
+    n * c + 5 + lane_latency(lanes) + bank_latency
 }
 
 /// The lane tree's registered levels (`CUTS` of `hop_lane_sum`, bit h for level h,
@@ -143,15 +145,22 @@ struct Engine {
     tdatal: Ident,
 }
 
-/// The stage-1 control signals that wait for the lane tree: name and width.
-fn waiting(z: &Sizes) -> [(&'static str, u32); 5] {
-    [
-        ("v1", 0),
-        ("first1", 0),
-        ("last1", 0),
-        ("lastn1", 0),
-        ("tdata", z.acc + 2),
-    ]
+/// The stage-1 signals that wait: the control bits and thresholds wait M + D cycles
+/// for the banked read and the lane tree, the state bits M cycles for the banked read
+/// (name, width, cycles).
+fn waiting(z: &Sizes) -> Vec<(&'static str, u32, u64)> {
+    let both = z.bank_delay + z.lane_delay;
+    let mut signals = vec![
+        ("v1", 0, both),
+        ("first1", 0, both),
+        ("last1", 0, both),
+        ("lastn1", 0, both),
+        ("tdata", z.acc + 2, both),
+    ];
+    if z.bank_delay > 0 {
+        signals.push(("bits1", z.lanes as u32, z.bank_delay));
+    }
+    signals
 }
 
 /// Stage-1 signal `name` after `depth` cycles of the delay line.
@@ -165,12 +174,12 @@ fn late(name: &str, depth: u64) -> Ident {
 /// The delay line of the stage-1 control signals: declarations, and the shifts done
 /// every running cycle. Only the valid bit needs a reset.
 fn delay_line(z: &Sizes) -> (Vec<Item>, Vec<Stmt>, Vec<Stmt>) {
-    let depth = z.lane_delay;
+    let depth = z.bank_delay + z.lane_delay;
     let (mut items, mut shifts) = (Vec::new(), Vec::new());
-    for (name, width) in waiting(z) {
-        for d in 1..=depth {
+    for (name, width, cycles) in waiting(z) {
+        for d in 1..=cycles {
             let comment = if d == 1 {
-                format!("{name}, waiting for the lane tree")
+                format!("{name}, waiting for the weights and the lane tree")
             } else {
                 String::new()
             };
@@ -249,6 +258,10 @@ struct Sizes {
     padded: u32,
     /// D: registers inside the lane tree.
     lane_delay: u64,
+    /// The weight memory's banks, if it has them.
+    banking: Option<Banking>,
+    /// M: extra cycles of a banked weight read.
+    bank_delay: u64,
     /// The weight memory is written through the core's port (no initial contents).
     load: bool,
 }
@@ -268,6 +281,8 @@ impl Sizes {
             word: (lanes as u32) * design.q.weight_bits,
             padded: (c_count * lanes) as u32,
             lane_delay: lane_latency(lanes),
+            banking: design.weight_banking(),
+            bank_delay: design.bank_latency(),
             load: design.load_weights,
         }
     }
@@ -379,20 +394,31 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
             "{tie possible, -C_i} (synchronous read)",
         ),
         control::signed_net(NetKind::Reg, z.acc + 1, &e.acc, "-C_i + partial S_i"),
-        Item::Memory {
+    ]);
+    match z.banking {
+        Some(banking) => items.extend(
+            BankedMemory {
+                mem: &weight_memory(e, z),
+                banking,
+                port: None,
+                file: WEIGHTS_FILE,
+            }
+            .items(),
+        ),
+        None => items.push(Item::Memory {
             width: z.word,
             depth: z.n * z.c_count,
             name: e.wmem.clone(),
             comment: Some(format!("{} lanes of W bits per word", z.lanes)),
-        },
-        Item::Memory {
-            width: z.acc + 2,
-            depth: z.n,
-            name: e.tmem.clone(),
-            comment: Some("per neuron: {tie possible, -C_i}".into()),
-        },
-    ]);
-    if !z.load {
+        }),
+    }
+    items.extend([Item::Memory {
+        width: z.acc + 2,
+        depth: z.n,
+        name: e.tmem.clone(),
+        comment: Some("per neuron: {tie possible, -C_i}".into()),
+    }]);
+    if !z.load && z.banking.is_none() {
         items.push(Item::ReadMemH {
             file: WEIGHTS_FILE.into(),
             memory: e.wmem.clone(),
@@ -406,6 +432,21 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         Item::Blank,
     ]);
     items
+}
+
+/// The banked weight memory, with the write port when the weights are loaded.
+fn banked<'a>(
+    mem: &'a WeightMemory<'a>,
+    banking: Banking,
+    port: &'a WritePort,
+    z: &Sizes,
+) -> BankedMemory<'a> {
+    BankedMemory {
+        mem,
+        banking,
+        port: z.load.then_some(port),
+        file: WEIGHTS_FILE,
+    }
 }
 
 /// The weight memory as the write port sees it.
@@ -474,7 +515,7 @@ fn datapath(design: &Design, names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> 
             ],
             ports: vec![
                 (Ident::new("clk"), Expr::id(&names.clk)),
-                (Ident::new("s"), Expr::id(&e.bits1)),
+                (Ident::new("s"), Expr::id(&late("bits1", z.bank_delay))),
                 (Ident::new("w"), Expr::id(&e.wdata)),
                 (Ident::new("sum"), Expr::id(&e.partial)),
             ],
@@ -562,11 +603,9 @@ fn advance(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
     }
 }
 
-/// Stage 3 of one neuron: its decision shifts into the top of `next` and s_i(k) into
-/// the top of `prev`, both moving down to the next neuron; the stop-rule flags record
-/// a difference.
-fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
-    let n = z.n as u32;
+/// Stage 3 of one neuron: the stop-rule flags record a difference (`state_shifts`
+/// moves `next` and `prev` on).
+fn decide(names: &Names, e: &Engine) -> Stmt {
     let differs = |from: &Ident, flag: &Ident| {
         set(
             flag,
@@ -581,17 +620,48 @@ fn decide(names: &Names, e: &Engine, z: &Sizes) -> Stmt {
         then: vec![
             differs(&names.next, &e.diff_state),
             differs(&names.prev, &e.diff_prev),
-            shift_down(&names.prev, n, Expr::id(&names.next).bit(0)),
-            shift_down(&names.next, n, Expr::id(&e.decision)),
         ],
         otherwise: vec![],
     }
 }
 
+/// `next` and `prev` in a block of their own. A decision (v3, only ever set while
+/// busy) shifts the neuron's decision into the top of `next` and s_i(k) into the top
+/// of `prev`, both moving down to the next neuron; a probe taken goes into `next`.
+/// The two never meet, so the 2N flip-flops' enables are `v3` and `v3 | taken`, not
+/// the main block's priority chain through reset, busy and done.
+fn state_shifts(names: &Names, e: &Engine, z: &Sizes) -> Item {
+    let n = z.n as u32;
+    let taken = Expr::id(&names.in_valid).and(Expr::id(&names.in_ready));
+    Item::AlwaysPosedge {
+        clock: names.clk.clone(),
+        body: vec![
+            Stmt::If {
+                cond: Expr::id(&e.v3),
+                then: vec![
+                    shift_down(&names.prev, n, Expr::id(&names.next).bit(0)),
+                    shift_down(&names.next, n, Expr::id(&e.decision)),
+                ],
+                otherwise: vec![],
+            },
+            Stmt::If {
+                cond: taken,
+                then: vec![set(&names.next, Expr::id(&names.in_state))],
+                otherwise: vec![],
+            },
+        ],
+    }
+}
+
 /// Everything that happens while `busy`.
 fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
-    let mut stmts = vec![
-        weight_port::weight_read(z.load, &weight_memory(e, z)),
+    let port = WritePort::new();
+    let mem = weight_memory(e, z);
+    let mut stmts = match z.banking {
+        Some(banking) => banked(&mem, banking, &port, z).reads(),
+        None => vec![weight_port::weight_read(z.load, &mem)],
+    };
+    stmts.extend([
         set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
         set(&e.v1, Expr::id(&e.issue)),
         set(&e.first1, Expr::id(&e.chunk).eq(uint(z.chunk, 0))),
@@ -615,7 +685,7 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         set(&e.tdata3, Expr::id(&e.tdata2).bit(z.acc + 1)),
         set(&e.ending, Expr::id(&e.v3).and(Expr::id(&e.lastn3))),
         set(&e.committing, Expr::id(&e.ending)),
-    ];
+    ]);
     stmts.push(Stmt::If {
         cond: Expr::id(&e.v2),
         then: vec![
@@ -624,7 +694,7 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         ],
         otherwise: vec![],
     });
-    stmts.push(decide(names, e, z));
+    stmts.push(decide(names, e));
     stmts.push(advance(names, e, z));
     // `next` is s(k+1) now, and `prev` s(k): only `state` is loaded.
     let mut commit = vec![
@@ -651,12 +721,11 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     stmts
 }
 
-/// What taking a probe does besides the shared counters: the probe goes into `next`,
-/// and the priming cycle copies it into `state`. `prev` needs no load: sweep 0 never
-/// tests for a 2-cycle, and shifts s(0) into it.
-fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
+/// What taking a probe does besides the shared counters (the probe goes into `next`
+/// in `shifts`): the priming cycle copies it into `state`. `prev` needs no load:
+/// sweep 0 never tests for a 2-cycle, and shifts s(0) into it.
+fn start(e: &Engine, z: &Sizes) -> Vec<Stmt> {
     vec![
-        set(&names.next, Expr::id(&names.in_state)),
         set(&e.diff_state, uint(1, 0)),
         set(&e.diff_prev, uint(1, 0)),
         set(&e.prime, uint(1, 1)),
@@ -671,13 +740,16 @@ fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
 pub fn build(design: &Design) -> Module {
     let names = Names::new();
     let z = Sizes::of(design);
-    let e = Engine::new(z.lane_delay);
+    let e = Engine::new(z.bank_delay + z.lane_delay);
     let (delay_items, shifts, delay_resets) = delay_line(&z);
     let mut items = declarations(&names, &e, &z);
     items.extend(delay_items);
     let port = WritePort::new();
-    if z.load {
-        items.extend(port.items(&names.clk, &weight_memory(&e, &z)));
+    let mem = weight_memory(&e, &z);
+    match z.banking {
+        Some(banking) => items.extend(banked(&mem, banking, &port, &z).write_items(&names.clk)),
+        None if z.load => items.extend(port.items(&names.clk, &mem)),
+        None => {}
     }
     items.extend(datapath(design, &names, &e, &z));
     items.extend(control::stop_checks(
@@ -710,8 +782,9 @@ pub fn build(design: &Design) -> Module {
         None,
         resets,
         running,
-        start(&names, &e, &z),
+        start(&e, &z),
     ));
+    items.push(state_shifts(&names, &e, &z));
     Module {
         params: vec![],
         name: Ident::new(design.top.clone()),
@@ -752,6 +825,7 @@ mod tests {
             assert_eq!(lane_cuts(lanes), cuts, "L = {lanes}");
             assert_eq!(lane_latency(lanes), depth, "L = {lanes}");
         }
-        assert_eq!(cycles_per_sweep(64, 16), 64 * 4 + 5 + 3);
+        assert_eq!(cycles_per_sweep(64, 16, 0), 64 * 4 + 5 + 3);
+        assert_eq!(cycles_per_sweep(64, 16, 4), 64 * 4 + 5 + 3 + 4);
     }
 }

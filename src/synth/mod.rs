@@ -13,6 +13,7 @@ pub mod outdir;
 pub mod parallel;
 pub mod parallel_async;
 pub mod target;
+pub mod weight_banks;
 pub mod weight_port;
 
 use crate::error::InputError;
@@ -23,6 +24,7 @@ use crate::verilog::{self, legal_identifier, File};
 use manifest::{Manifest, MANIFEST_FILE, MANIFEST_FORMAT};
 use outdir::OutputFiles;
 use serde::Serialize;
+use weight_banks::Banking;
 
 /// The hardware organisation of the core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -65,6 +67,9 @@ pub struct Design {
     /// Folded sync: the weight memory has a write port and no initial contents; the
     /// weights are written at run time (`--load-weights`, or a UP5K's SPRAM).
     pub load_weights: bool,
+    /// Folded sync: words per weight-memory bank (`--bank-words`, or the target's
+    /// choice); None keeps one memory.
+    pub bank_words: Option<usize>,
 }
 
 impl Design {
@@ -76,12 +81,24 @@ impl Design {
             (Arch::Parallel, UpdateMode::Async) => {
                 Timing::fixed(parallel_async::load_cycles(self.q.n), n)
             }
-            (Arch::Folded, UpdateMode::Sync) => {
-                Timing::fixed(1, folded::cycles_per_sweep(self.q.n, self.lanes))
-            }
+            (Arch::Folded, UpdateMode::Sync) => Timing::fixed(
+                1,
+                folded::cycles_per_sweep(self.q.n, self.lanes, self.bank_latency()),
+            ),
             (Arch::Folded, UpdateMode::Async) => folded_async::timing(self.q.n, self.lanes),
             (Arch::Auto, _) => unreachable!("auto is resolved before a Design exists"),
         }
+    }
+
+    /// How the folded weight memory is split into banks, if it is.
+    pub fn weight_banking(&self) -> Option<Banking> {
+        let words = self.q.n * folded::chunks(self.q.n, self.lanes);
+        Banking::of(words, self.bank_words?)
+    }
+
+    /// Extra cycles of a banked weight read (0 for one memory).
+    pub fn bank_latency(&self) -> u64 {
+        self.weight_banking().map_or(0, |b| b.latency())
     }
 
     /// Cycles of the slowest sweep.
@@ -114,9 +131,10 @@ impl Design {
             ),
             format!("Latency: {}.", self.timing().describe()),
             format!(
-                "Made by: hopgen synth <weights.json> --arch {}{}{} --update {} --weight-bits {} --frac-bits {} --max-sweeps {} --name {}",
+                "Made by: hopgen synth <weights.json> --arch {}{}{}{} --update {} --weight-bits {} --frac-bits {} --max-sweeps {} --name {}",
                 self.arch.name(),
                 if self.arch == Arch::Folded { format!(" --lanes {}", self.lanes) } else { String::new() },
+                match self.weight_banking() { Some(b) => format!(" --bank-words {}", b.bank_words), None => String::new() },
                 if self.pipeline > 0 { format!(" --pipeline {}", self.pipeline) } else { String::new() },
                 mode_name(self.mode),
                 q.weight_bits,
@@ -236,6 +254,9 @@ pub struct SynthOptions {
     /// Give a folded sync core's weight memory a write port instead of initial
     /// contents (also chosen by itself for weights that only a UP5K's SPRAM holds).
     pub load_weights: bool,
+    /// Split a folded sync core's weight memory into banks of this many words
+    /// (a power of two), each registered at its block RAM; None lets the target choose.
+    pub bank_words: Option<usize>,
 }
 
 /// A generated core: its files and manifest, and why the architecture was chosen.
@@ -371,6 +392,41 @@ fn weights_loaded_at_run_time(
     Ok(opts.load_weights || needs_spram)
 }
 
+/// Words per weight-memory bank: `--bank-words` (folded sync only, a power of two
+/// that splits the memory), else what the target chooses (`target::bank_words`).
+fn bank_words(
+    opts: &SynthOptions,
+    arch: Arch,
+    lanes: usize,
+    q: &QuantNetwork,
+) -> Result<Option<usize>, InputError> {
+    let applies = (arch, opts.mode) == (Arch::Folded, UpdateMode::Sync);
+    let words = q.n * folded::chunks(q.n, lanes);
+    match opts.bank_words {
+        Some(_) if !applies => Err(option_error(
+            format!(
+                "--bank-words applies to folded sync cores, not {} {}",
+                arch.name(),
+                mode_name(opts.mode)
+            ),
+            "drop --bank-words, or use --arch folded --update sync",
+        )),
+        Some(b) if !b.is_power_of_two() || b < 2 || b >= words => Err(option_error(
+            format!("--bank-words {b} does not split a weight memory of {words} words"),
+            "choose a power of two from 2 to below the memory's words (N * ceil(N / lanes))",
+        )),
+        Some(b) => Ok(Some(b)),
+        None if applies => Ok(target::bank_words(
+            opts.target,
+            q.n,
+            lanes,
+            q.weight_bits,
+            q.acc_bits,
+        )),
+        None => Ok(None),
+    }
+}
+
 /// Builds the core for a quantised network.
 pub fn generate(
     net: &Network,
@@ -386,6 +442,7 @@ pub fn generate(
     let (arch, lanes, arch_reason) = choose_arch(opts, q)?;
     check_pipeline(opts.pipeline, arch, opts.mode, q.n)?;
     let load_weights = weights_loaded_at_run_time(opts, arch, lanes, q)?;
+    let bank_words = bank_words(opts, arch, lanes, q)?;
     let name = opts.name.clone().unwrap_or_else(|| net.name.clone());
     let design = Design {
         top: legal_identifier(&name),
@@ -398,6 +455,7 @@ pub fn generate(
         target: opts.target,
         pipeline: opts.pipeline,
         load_weights,
+        bank_words,
     };
     let mut files = OutputFiles::new();
     let (module, libs, memory_files) = match (arch, opts.mode) {
@@ -425,18 +483,22 @@ pub fn generate(
             (folded_async::build(&design), vec![], mems)
         }
         (Arch::Folded, UpdateMode::Sync) => {
-            files.insert(
-                folded::WEIGHTS_FILE.into(),
-                folded::weight_words(&design, false).into_bytes(),
-            );
+            let words = folded::weight_words(&design, false);
+            let mut mems = vec![
+                folded::WEIGHTS_FILE.to_string(),
+                folded::THRESHOLDS_FILE.to_string(),
+            ];
+            if let Some(banking) = design.weight_banking().filter(|_| !load_weights) {
+                for (file, text) in banking.files(folded::WEIGHTS_FILE, &words) {
+                    files.insert(file.clone(), text.into_bytes());
+                    mems.push(file);
+                }
+            }
+            files.insert(folded::WEIGHTS_FILE.into(), words.into_bytes());
             files.insert(
                 folded::THRESHOLDS_FILE.into(),
                 folded::thresholds_mem(&design).into_bytes(),
             );
-            let mems = vec![
-                folded::WEIGHTS_FILE.to_string(),
-                folded::THRESHOLDS_FILE.to_string(),
-            ];
             (folded::build(&design), vec![library::LANE_SUM], mems)
         }
         (Arch::Auto, _) => unreachable!("choose_arch resolves auto"),

@@ -89,6 +89,28 @@ pub fn needs_spram(
 
 const ICE40_EBR_BITS: u64 = 4096;
 
+/// Words of a folded sync core's weight-memory banks on an ECP5: 1024, the depth of a
+/// DP16KD in its widest shape (1024 × 18), so a bank is one row of DP16KDs side by side
+/// with no depth multiplexer, whatever its width.
+pub const ECP5_BANK_WORDS: usize = 1024;
+
+/// The bank size a target gives a folded sync core's weight memory (N·C words of L·W
+/// bits; docs/ARCHITECTURES.md): on an ECP5, 1024-word banks when the memory is deeper
+/// than one and the banks with the thresholds (N words of A + 2 bits) fit its DP16KDs.
+/// yosys packs an unbanked memory into fewer blocks by mixing shapes, so a core that
+/// fits only that way stays unbanked, and slower.
+pub fn bank_words(target: Target, n: usize, lanes: usize, w: u32, a: u32) -> Option<usize> {
+    if !matches!(target, Target::Ecp5_25k | Target::Ecp5_85k) {
+        return None;
+    }
+    let (words, word_bits) = ((n * n.div_ceil(lanes)) as u64, lanes as u64 * u64::from(w));
+    let bank = ECP5_BANK_WORDS as u64;
+    let blocks = |depth: u64, width: u64| depth.div_ceil(bank) * width.div_ceil(18);
+    let needed = blocks(words, word_bits) + blocks(n as u64, u64::from(a) + 2);
+    let available = target.resources()?.bram_bits / 18432;
+    (words > bank && needed <= available).then_some(ECP5_BANK_WORDS)
+}
+
 /// iCE40 EBRs for a memory of `depth` words of `width` bits, in the best of the
 /// block's shapes (256 × 16, 512 × 8, 1024 × 4, 2048 × 2).
 pub fn ice40_ebr_blocks(depth: u64, width: u64) -> u64 {
@@ -224,6 +246,20 @@ pub fn choose_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecp5_banks_deep_weight_memories_that_fit_banked() {
+        let (k85, k25) = (Target::Ecp5_85k, Target::Ecp5_25k);
+        // N = 1024, 16 lanes of W = 3: 64 banks of 3 DP16KD + 1 for the thresholds.
+        assert_eq!(bank_words(k85, 1024, 16, 3, 13), Some(1024));
+        // N = 1088: 74 banks of 3 (222 DP16KD) exceed the 208; yosys packs it unbanked.
+        assert_eq!(bank_words(k85, 1088, 16, 3, 13), None);
+        // One bank holds the memory: nothing to multiplex.
+        assert_eq!(bank_words(k25, 128, 16, 4, 11), None);
+        assert_eq!(bank_words(k25, 256, 16, 4, 12), Some(1024));
+        assert_eq!(bank_words(Target::Ice40Hx8k, 256, 16, 4, 12), None);
+        assert_eq!(bank_words(Target::Generic, 1024, 16, 3, 13), None);
+    }
 
     #[test]
     fn small_sync_networks_go_parallel_on_an_up5k() {

@@ -63,6 +63,26 @@ impl WritePort {
 
     /// The shared address and the write.
     pub fn items(&self, clk: &Ident, mem: &WeightMemory) -> Vec<Item> {
+        let mut items = self.address(mem);
+        items.extend([
+            Item::AlwaysPosedge {
+                clock: clk.clone(),
+                body: vec![Stmt::If {
+                    cond: Expr::id(&self.en),
+                    then: vec![Stmt::NonBlocking(
+                        Expr::id(mem.memory).select(Expr::id(&self.maddr)),
+                        Expr::id(&self.data),
+                    )],
+                    otherwise: vec![],
+                }],
+            },
+            Item::Blank,
+        ]);
+        items
+    }
+
+    /// The memory's one address: the write address while writing, else the engine's.
+    pub fn address(&self, mem: &WeightMemory) -> Vec<Item> {
         vec![
             control::net(
                 NetKind::Wire,
@@ -78,19 +98,22 @@ impl WritePort {
                     Box::new(mem.read_addr.clone()),
                 ),
             },
-            Item::AlwaysPosedge {
-                clock: clk.clone(),
-                body: vec![Stmt::If {
-                    cond: Expr::id(&self.en),
-                    then: vec![Stmt::NonBlocking(
-                        Expr::id(mem.memory).select(Expr::id(&self.maddr)),
-                        Expr::id(&self.data),
-                    )],
-                    otherwise: vec![],
-                }],
-            },
-            Item::Blank,
         ]
+    }
+
+    /// `wr_en`: a write this cycle.
+    pub fn enable(&self) -> &Ident {
+        &self.en
+    }
+
+    /// The shared address (`maddr`).
+    pub fn shared_address(&self) -> &Ident {
+        &self.maddr
+    }
+
+    /// The data written (`wr_data`).
+    pub fn data(&self) -> &Ident {
+        &self.data
     }
 
     /// The engine's synchronous weight read, through the shared address and never

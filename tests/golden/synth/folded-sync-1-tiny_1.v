@@ -61,11 +61,11 @@ module tiny_1 (
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("thresholds.mem", tmem);
 
-    reg v1_d1; // v1, waiting for the lane tree
-    reg first1_d1; // first1, waiting for the lane tree
-    reg last1_d1; // last1, waiting for the lane tree
-    reg lastn1_d1; // lastn1, waiting for the lane tree
-    reg [3:0] tdata_d1; // tdata, waiting for the lane tree
+    reg v1_d1; // v1, waiting for the weights and the lane tree
+    reg first1_d1; // first1, waiting for the weights and the lane tree
+    reg last1_d1; // last1, waiting for the weights and the lane tree
+    reg lastn1_d1; // lastn1, waiting for the weights and the lane tree
+    reg [3:0] tdata_d1; // tdata, waiting for the weights and the lane tree
     // Datapath: L weights of one row chunk per cycle.
     wire issue;
     wire signed [1:0] partial; // sum of this chunk's selected weights
@@ -162,8 +162,6 @@ module tiny_1 (
             if (v3) begin
                 diff_state <= diff_state | (decision != next[0]);
                 diff_prev <= diff_prev | (decision != prev[0]);
-                prev <= next[0];
-                next <= decision;
             end
             if (issue) begin
                 chunk <= 1'd0;
@@ -204,7 +202,6 @@ module tiny_1 (
         end else if (in_valid) begin
             sweeps <= 16'd0;
             busy <= 1'd1;
-            next <= in_state;
             diff_state <= 1'd0;
             diff_prev <= 1'd0;
             prime <= 1'd1;
@@ -213,6 +210,15 @@ module tiny_1 (
             idx_last <= 1'd1;
             chunk <= 1'd0;
             chunk_last <= 1'd1;
+        end
+    end
+    always @(posedge clk) begin
+        if (v3) begin
+            prev <= next[0];
+            next <= decision;
+        end
+        if (in_valid && in_ready) begin
+            next <= in_state;
         end
     end
 endmodule

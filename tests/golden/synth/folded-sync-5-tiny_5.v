@@ -61,15 +61,15 @@ module tiny_5 (
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("thresholds.mem", tmem);
 
-    reg v1_d1; // v1, waiting for the lane tree
+    reg v1_d1; // v1, waiting for the weights and the lane tree
     reg v1_d2;
-    reg first1_d1; // first1, waiting for the lane tree
+    reg first1_d1; // first1, waiting for the weights and the lane tree
     reg first1_d2;
-    reg last1_d1; // last1, waiting for the lane tree
+    reg last1_d1; // last1, waiting for the weights and the lane tree
     reg last1_d2;
-    reg lastn1_d1; // lastn1, waiting for the lane tree
+    reg lastn1_d1; // lastn1, waiting for the weights and the lane tree
     reg lastn1_d2;
-    reg [6:0] tdata_d1; // tdata, waiting for the lane tree
+    reg [6:0] tdata_d1; // tdata, waiting for the weights and the lane tree
     reg [6:0] tdata_d2;
     // Datapath: L weights of one row chunk per cycle.
     wire issue;
@@ -173,8 +173,6 @@ module tiny_5 (
             if (v3) begin
                 diff_state <= diff_state | (decision != next[0]);
                 diff_prev <= diff_prev | (decision != prev[0]);
-                prev <= {next[0], prev[1 +: 4]};
-                next <= {decision, next[1 +: 4]};
             end
             if (issue) begin
                 state <= {state[0 +: 3], state[3 +: 3]};
@@ -222,7 +220,6 @@ module tiny_5 (
         end else if (in_valid) begin
             sweeps <= 16'd0;
             busy <= 1'd1;
-            next <= in_state;
             diff_state <= 1'd0;
             diff_prev <= 1'd0;
             prime <= 1'd1;
@@ -231,6 +228,15 @@ module tiny_5 (
             idx_last <= 1'd0;
             chunk <= 1'd0;
             chunk_last <= 1'd0;
+        end
+    end
+    always @(posedge clk) begin
+        if (v3) begin
+            prev <= {next[0], prev[1 +: 4]};
+            next <= {decision, next[1 +: 4]};
+        end
+        if (in_valid && in_ready) begin
+            next <= in_state;
         end
     end
 endmodule
