@@ -280,29 +280,31 @@ fn weights_written_at_run_time_load_over_the_uart() {
 }
 
 /// A banked weight memory (6 banks of 8 words, two multiplexer levels) written over
-/// the UART: each word lands in its bank, and results are bit-exact.
+/// the UART, sync and async: each word lands in its bank, and results are bit-exact.
 #[test]
 fn banked_weights_load_over_the_uart() {
     if !verilator_present() {
         return;
     }
-    let mut s = start_with(
-        21,
-        Arch::Folded,
-        UpdateMode::Sync,
-        find_board("icebreaker").unwrap(),
-        true,
-        Some(8),
-        &|_, text| text.to_vec(),
-    );
-    let (words, bytes) = weight_words(&s);
-    assert_eq!((words.len(), bytes), (21 * 2, 8));
-    let info = s.board.link.info().unwrap();
-    assert!(info.loadable && !info.loaded, "{info:?}");
-    let probe = random_states(21, 1, 6).pop().unwrap();
-    expect_not_loaded(&mut s, &probe, "before the weights");
-    s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
-    check_probes(&mut s, 8);
+    for mode in [UpdateMode::Sync, UpdateMode::Async] {
+        let mut s = start_with(
+            21,
+            Arch::Folded,
+            mode,
+            find_board("icebreaker").unwrap(),
+            true,
+            Some(8),
+            &|_, text| text.to_vec(),
+        );
+        let (words, bytes) = weight_words(&s);
+        assert_eq!((words.len(), bytes), (21 * 2, 8));
+        let info = s.board.link.info().unwrap();
+        assert!(info.loadable && !info.loaded, "{info:?}");
+        let probe = random_states(21, 1, 6).pop().unwrap();
+        expect_not_loaded(&mut s, &probe, "before the weights");
+        s.board.link.load_weights(&words, bytes, &|_| {}).unwrap();
+        check_probes(&mut s, 8);
+    }
 }
 
 #[test]

@@ -16,6 +16,7 @@
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::parallel_async::start_margin;
+use super::weight_banks::{BankedMemory, Banking};
 use super::weight_port::{self, WeightMemory, WritePort};
 use super::Timing;
 use super::{bits_for, pack_hex, Design};
@@ -31,14 +32,15 @@ const DECIDE: u64 = 3;
 const END: u64 = 4;
 const SHIFT: u64 = 5;
 
-/// The exact cycle counts of this core.
-pub fn timing(n: usize, lanes: usize) -> Timing {
-    let (n, c) = (n as u64, n.div_ceil(lanes) as u64);
+/// The exact cycle counts of this core; every pass takes `bank_latency` more cycles
+/// with a banked weight memory (M, docs/ARCHITECTURES.md).
+pub fn timing(n: usize, lanes: usize, bank_latency: u64) -> Timing {
+    let (n, c, m) = (n as u64, n.div_ceil(lanes) as u64, bank_latency);
     Timing {
-        load: c + 6 + n,
-        load_per_plus: c + 3,
+        load: c + 6 + n + m,
+        load_per_plus: c + 3 + m,
         sweep: n + 1,
-        per_flip: c + 5,
+        per_flip: c + 5 + m,
     }
 }
 
@@ -84,6 +86,46 @@ struct Sizes {
     addr: u32,
     /// The weight memory is written through the core's port (no initial contents).
     load: bool,
+    /// The weight memory's banks, if it has them.
+    banking: Option<Banking>,
+}
+
+impl Sizes {
+    /// The pass pipeline: a stage per extra cycle of a banked read, then p1–p3.
+    fn pass_stages(&self) -> Vec<PassStage> {
+        let waits = self.banking.map_or(0, |b| b.latency());
+        let mut stages: Vec<PassStage> = (1..=waits)
+            .map(|d| PassStage {
+                prefix: format!("pw{d}"),
+                comment: if d == 1 {
+                    "pass: waiting for the banked weights"
+                } else {
+                    ""
+                },
+                up: true,
+            })
+            .collect();
+        stages.extend(PASS_STAGES.iter().map(|(prefix, comment, up)| PassStage {
+            prefix: prefix.to_string(),
+            comment,
+            up: *up,
+        }));
+        stages
+    }
+}
+
+/// The banked weight memory (column-major, as `weights.mem`).
+fn banked<'a>(
+    mem: &'a WeightMemory<'a>,
+    banking: Banking,
+    port: Option<&'a WritePort>,
+) -> BankedMemory<'a> {
+    BankedMemory {
+        mem,
+        banking,
+        port,
+        file: WEIGHTS_FILE,
+    }
 }
 
 /// The weight memory as the write port sees it: column-major words k*C + c.
@@ -204,7 +246,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         ),
         reg(0, "pass_up", "the pass adds +2 w (else -2 w)"),
     ];
-    items.extend(PASS_STAGES.iter().flat_map(|stage| stage.registers(z)));
+    items.extend(z.pass_stages().iter().flat_map(|stage| stage.registers(z)));
     items.extend([
         reg(
             lw * z.ww,
@@ -219,12 +261,6 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         reg(lw * z.fw, "kdata", "start margins word (synchronous read)"),
         reg(lw * z.fw, "gdata", "margins word (synchronous read)"),
         Item::Memory {
-            width: lw * z.ww,
-            depth: z.n * z.c_count,
-            name: ident("wmem"),
-            comment: Some("column-major: word k*C + c holds w[c*L + l][k]".into()),
-        },
-        Item::Memory {
             width: lw * z.fw,
             depth: z.c_count,
             name: ident("kmem"),
@@ -237,11 +273,26 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             comment: Some("margins g_i = h_i - theta_i".into()),
         },
     ]);
-    if !z.load {
-        items.push(Item::ReadMemH {
-            file: WEIGHTS_FILE.into(),
-            memory: ident("wmem"),
-        });
+    let mems = AsyncNames::new();
+    match z.banking {
+        Some(banking) => {
+            let mem = weight_memory(&mems, z);
+            items.extend(banked(&mem, banking, None).items());
+        }
+        None => {
+            items.push(Item::Memory {
+                width: lw * z.ww,
+                depth: z.n * z.c_count,
+                name: ident("wmem"),
+                comment: Some("column-major: word k*C + c holds w[c*L + l][k]".into()),
+            });
+            if !z.load {
+                items.push(Item::ReadMemH {
+                    file: WEIGHTS_FILE.into(),
+                    memory: ident("wmem"),
+                });
+            }
+        }
     }
     items.push(Item::ReadMemH {
         file: MARGINS_FILE.into(),
@@ -277,27 +328,25 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
 /// still needs the direction (+2w or −2w). Each stage takes the previous one's
 /// registers (the first takes the issuing `pass_*` ones) every clock.
 struct PassStage {
-    prefix: &'static str,
+    prefix: String,
     comment: &'static str,
     up: bool,
 }
 
-const PASS_STAGES: [PassStage; 3] = [
-    PassStage {
-        prefix: "p1",
-        comment: "pass stage 1: the weights arrive, the margin word is read",
-        up: true,
-    },
-    PassStage {
-        prefix: "p2",
-        comment: "pass stage 2: add the weights to the margins",
-        up: true,
-    },
-    PassStage {
-        prefix: "p3",
-        comment: "pass stage 3: write a margin word with its flags",
-        up: false,
-    },
+/// The stages every pass has (`Sizes::pass_stages` puts a banked read's waits first):
+/// prefix, what it does, whether it needs the direction.
+const PASS_STAGES: [(&str, &str, bool); 3] = [
+    (
+        "p1",
+        "pass stage 1: the weights arrive, the margin word is read",
+        true,
+    ),
+    ("p2", "pass stage 2: add the weights to the margins", true),
+    (
+        "p3",
+        "pass stage 3: write a margin word with its flags",
+        false,
+    ),
 ];
 
 impl PassStage {
@@ -345,9 +394,10 @@ impl PassStage {
 }
 
 /// The pass pipeline moving on one stage.
-fn pass_shifts() -> Vec<Stmt> {
-    let sources = ["pass", "p1", "p2"];
-    PASS_STAGES
+fn pass_shifts(z: &Sizes) -> Vec<Stmt> {
+    let stages = z.pass_stages();
+    let sources = std::iter::once("pass").chain(stages.iter().map(|s| s.prefix.as_str()));
+    stages
         .iter()
         .zip(sources)
         .flat_map(|(stage, from)| stage.shift_from(from))
@@ -433,7 +483,7 @@ fn datapath(z: &Sizes) -> Vec<Item> {
         wire(0, "pass_idle", "no pass issuing or writing"),
         assign(
             "pass_idle",
-            PASS_STAGES
+            z.pass_stages()
                 .iter()
                 .fold(e("pass_active").logic_not(), |idle, stage| {
                     idle.and(e(&stage.name("valid")).logic_not())
@@ -718,13 +768,18 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
     };
     let mems = AsyncNames::new();
     let stage3 = (0..z.lanes).map(|l| nb(&format!("s_r_{l}"), e(&format!("s_{l}"))));
-    let mut stmts: Vec<Stmt> = vec![
-        weight_port::weight_read(z.load, &weight_memory(&mems, z)),
+    let mem = weight_memory(&mems, z);
+    let port = WritePort::new();
+    let mut stmts = match z.banking {
+        Some(banking) => banked(&mem, banking, z.load.then_some(&port)).reads(),
+        None => vec![weight_port::weight_read(z.load, &mem)],
+    };
+    stmts.extend([
         nb("wdata_r", e("wdata")),
         nb("kdata", e("kmem").select(e("p2_c"))),
         nb("gdata", e("gmem").select(e("g_raddr"))),
-    ];
-    stmts.extend(pass_shifts());
+    ]);
+    stmts.extend(pass_shifts(z));
     stmts.extend([
         when(
             e("p3_valid"),
@@ -780,12 +835,18 @@ pub fn build(design: &Design) -> Module {
         word: bits_for(c_count - 1),
         addr: bits_for(n * c_count - 1),
         load: design.load_weights,
+        banking: design.weight_banking(),
     };
     let mems = AsyncNames::new();
     let port = WritePort::new();
     let mut items = declarations(&names, &z);
-    if z.load {
-        items.extend(port.items(&names.clk, &weight_memory(&mems, &z)));
+    let mem = weight_memory(&mems, &z);
+    match z.banking {
+        Some(banking) => {
+            items.extend(banked(&mem, banking, z.load.then_some(&port)).write_items(&names.clk))
+        }
+        None if z.load => items.extend(port.items(&names.clk, &mem)),
+        None => {}
     }
     items.extend(datapath(&z));
     items.extend(control::stop_checks(
@@ -797,7 +858,7 @@ pub fn build(design: &Design) -> Module {
     items.extend(control::handshake_outputs(&names));
     let resets = std::iter::once(nb("pass_active", u(1, 0)))
         .chain(
-            PASS_STAGES
+            z.pass_stages()
                 .iter()
                 .map(|stage| nb(&stage.name("valid"), u(1, 0))),
         )

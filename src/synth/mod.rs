@@ -67,8 +67,8 @@ pub struct Design {
     /// Folded sync: the weight memory has a write port and no initial contents; the
     /// weights are written at run time (`--load-weights`, or a UP5K's SPRAM).
     pub load_weights: bool,
-    /// Folded sync: words per weight-memory bank (`--bank-words`, or the target's
-    /// choice); None keeps one memory.
+    /// Folded: words per weight-memory bank (`--bank-words`, or the target's choice);
+    /// None keeps one memory.
     pub bank_words: Option<usize>,
 }
 
@@ -85,7 +85,9 @@ impl Design {
                 1,
                 folded::cycles_per_sweep(self.q.n, self.lanes, self.bank_latency()),
             ),
-            (Arch::Folded, UpdateMode::Async) => folded_async::timing(self.q.n, self.lanes),
+            (Arch::Folded, UpdateMode::Async) => {
+                folded_async::timing(self.q.n, self.lanes, self.bank_latency())
+            }
             (Arch::Auto, _) => unreachable!("auto is resolved before a Design exists"),
         }
     }
@@ -254,8 +256,8 @@ pub struct SynthOptions {
     /// Give a folded sync core's weight memory a write port instead of initial
     /// contents (also chosen by itself for weights that only a UP5K's SPRAM holds).
     pub load_weights: bool,
-    /// Split a folded sync core's weight memory into banks of this many words
-    /// (a power of two), each registered at its block RAM; None lets the target choose.
+    /// Split a folded core's weight memory into banks of this many words (a power of
+    /// two), each registered at its block RAM; None lets the target choose.
     pub bank_words: Option<usize>,
 }
 
@@ -392,24 +394,20 @@ fn weights_loaded_at_run_time(
     Ok(opts.load_weights || needs_spram)
 }
 
-/// Words per weight-memory bank: `--bank-words` (folded sync only, a power of two
-/// that splits the memory), else what the target chooses (`target::bank_words`).
+/// Words per weight-memory bank: `--bank-words` (folded cores, a power of two that
+/// splits the memory), else what the target chooses (`target::bank_words`).
 fn bank_words(
     opts: &SynthOptions,
     arch: Arch,
     lanes: usize,
     q: &QuantNetwork,
 ) -> Result<Option<usize>, InputError> {
-    let applies = (arch, opts.mode) == (Arch::Folded, UpdateMode::Sync);
+    let applies = arch == Arch::Folded;
     let words = q.n * folded::chunks(q.n, lanes);
     match opts.bank_words {
         Some(_) if !applies => Err(option_error(
-            format!(
-                "--bank-words applies to folded sync cores, not {} {}",
-                arch.name(),
-                mode_name(opts.mode)
-            ),
-            "drop --bank-words, or use --arch folded --update sync",
+            format!("--bank-words applies to folded cores, not {}", arch.name()),
+            "drop --bank-words, or use --arch folded",
         )),
         Some(b) if !b.is_power_of_two() || b < 2 || b >= words => Err(option_error(
             format!("--bank-words {b} does not split a weight memory of {words} words"),
@@ -418,6 +416,7 @@ fn bank_words(
         Some(b) => Ok(Some(b)),
         None if applies => Ok(target::bank_words(
             opts.target,
+            opts.mode,
             q.n,
             lanes,
             q.weight_bits,
@@ -425,6 +424,20 @@ fn bank_words(
         )),
         None => Ok(None),
     }
+}
+
+/// The banks' initial contents (`weights.b<k>.mem`), for a banked memory that has
+/// them (not one written at run time); returns their names.
+fn bank_files(design: &Design, whole: &str, words: &str, files: &mut OutputFiles) -> Vec<String> {
+    let Some(banking) = design.weight_banking().filter(|_| !design.load_weights) else {
+        return vec![];
+    };
+    let mut names = Vec::new();
+    for (file, text) in banking.files(whole, words) {
+        files.insert(file.clone(), text.into_bytes());
+        names.push(file);
+    }
+    names
 }
 
 /// Builds the core for a quantised network.
@@ -468,18 +481,22 @@ pub fn generate(
             vec![],
         ),
         (Arch::Folded, UpdateMode::Async) => {
-            files.insert(
-                folded_async::WEIGHTS_FILE.into(),
-                folded::weight_words(&design, true).into_bytes(),
-            );
+            let words = folded::weight_words(&design, true);
+            let mut mems = vec![
+                folded_async::WEIGHTS_FILE.to_string(),
+                folded_async::MARGINS_FILE.to_string(),
+            ];
+            mems.extend(bank_files(
+                &design,
+                folded_async::WEIGHTS_FILE,
+                &words,
+                &mut files,
+            ));
+            files.insert(folded_async::WEIGHTS_FILE.into(), words.into_bytes());
             files.insert(
                 folded_async::MARGINS_FILE.into(),
                 folded_async::margins_mem(&design).into_bytes(),
             );
-            let mems = vec![
-                folded_async::WEIGHTS_FILE.to_string(),
-                folded_async::MARGINS_FILE.to_string(),
-            ];
             (folded_async::build(&design), vec![], mems)
         }
         (Arch::Folded, UpdateMode::Sync) => {
@@ -488,12 +505,12 @@ pub fn generate(
                 folded::WEIGHTS_FILE.to_string(),
                 folded::THRESHOLDS_FILE.to_string(),
             ];
-            if let Some(banking) = design.weight_banking().filter(|_| !load_weights) {
-                for (file, text) in banking.files(folded::WEIGHTS_FILE, &words) {
-                    files.insert(file.clone(), text.into_bytes());
-                    mems.push(file);
-                }
-            }
+            mems.extend(bank_files(
+                &design,
+                folded::WEIGHTS_FILE,
+                &words,
+                &mut files,
+            ));
             files.insert(folded::WEIGHTS_FILE.into(), words.into_bytes());
             files.insert(
                 folded::THRESHOLDS_FILE.into(),

@@ -94,19 +94,38 @@ const ICE40_EBR_BITS: u64 = 4096;
 /// with no depth multiplexer, whatever its width.
 pub const ECP5_BANK_WORDS: usize = 1024;
 
-/// The bank size a target gives a folded sync core's weight memory (N·C words of L·W
-/// bits; docs/ARCHITECTURES.md): on an ECP5, 1024-word banks when the memory is deeper
-/// than one and the banks with the thresholds (N words of A + 2 bits) fit its DP16KDs.
+/// Depth up to which yosys maps the async margin memories to LUT RAM, not DP16KD.
+const ECP5_LUT_RAM_WORDS: u64 = 64;
+
+/// The bank size a target gives a folded core's weight memory (N·C words of L·W bits;
+/// docs/ARCHITECTURES.md): on an ECP5, 1024-word banks when the memory is deeper than
+/// one and the banks fit its DP16KDs with the core's other memories (sync: thresholds,
+/// N words of A + 2 bits; async: two margin memories of C words of L·(A + 3) bits,
+/// in LUT RAM when shallow).
 /// yosys packs an unbanked memory into fewer blocks by mixing shapes, so a core that
 /// fits only that way stays unbanked, and slower.
-pub fn bank_words(target: Target, n: usize, lanes: usize, w: u32, a: u32) -> Option<usize> {
+pub fn bank_words(
+    target: Target,
+    mode: UpdateMode,
+    n: usize,
+    lanes: usize,
+    w: u32,
+    a: u32,
+) -> Option<usize> {
     if !matches!(target, Target::Ecp5_25k | Target::Ecp5_85k) {
         return None;
     }
     let (words, word_bits) = ((n * n.div_ceil(lanes)) as u64, lanes as u64 * u64::from(w));
     let bank = ECP5_BANK_WORDS as u64;
     let blocks = |depth: u64, width: u64| depth.div_ceil(bank) * width.div_ceil(18);
-    let needed = blocks(words, word_bits) + blocks(n as u64, u64::from(a) + 2);
+    let c = n.div_ceil(lanes) as u64;
+    let others = match mode {
+        UpdateMode::Sync => blocks(n as u64, u64::from(a) + 2),
+        // yosys puts shallow margin memories in LUT RAM (C = 30 and 40 in docs/QOR.md).
+        UpdateMode::Async if c <= ECP5_LUT_RAM_WORDS => 0,
+        UpdateMode::Async => 2 * blocks(c, lanes as u64 * u64::from(a + 3)),
+    };
+    let needed = blocks(words, word_bits) + others;
     let available = target.resources()?.bram_bits / 18432;
     (words > bank && needed <= available).then_some(ECP5_BANK_WORDS)
 }
@@ -250,15 +269,20 @@ mod tests {
     #[test]
     fn ecp5_banks_deep_weight_memories_that_fit_banked() {
         let (k85, k25) = (Target::Ecp5_85k, Target::Ecp5_25k);
+        let (sync, asy) = (UpdateMode::Sync, UpdateMode::Async);
         // N = 1024, 16 lanes of W = 3: 64 banks of 3 DP16KD + 1 for the thresholds.
-        assert_eq!(bank_words(k85, 1024, 16, 3, 13), Some(1024));
+        assert_eq!(bank_words(k85, sync, 1024, 16, 3, 13), Some(1024));
         // N = 1088: 74 banks of 3 (222 DP16KD) exceed the 208; yosys packs it unbanked.
-        assert_eq!(bank_words(k85, 1088, 16, 3, 13), None);
+        assert_eq!(bank_words(k85, sync, 1088, 16, 3, 13), None);
         // One bank holds the memory: nothing to multiplex.
-        assert_eq!(bank_words(k25, 128, 16, 4, 11), None);
-        assert_eq!(bank_words(k25, 256, 16, 4, 12), Some(1024));
-        assert_eq!(bank_words(Target::Ice40Hx8k, 256, 16, 4, 12), None);
-        assert_eq!(bank_words(Target::Generic, 1024, 16, 3, 13), None);
+        assert_eq!(bank_words(k25, sync, 128, 16, 4, 11), None);
+        assert_eq!(bank_words(k25, sync, 256, 16, 4, 12), Some(1024));
+        // N = 480, W = 4: 15 banks of 4 DP16KD (60) exceed the 56; yosys packs 55.
+        assert_eq!(bank_words(k25, sync, 480, 16, 4, 13), None);
+        // Async N = 256: 4 banks of 4, the margins (C = 16) in LUT RAM.
+        assert_eq!(bank_words(k25, asy, 256, 16, 4, 12), Some(1024));
+        assert_eq!(bank_words(Target::Ice40Hx8k, sync, 256, 16, 4, 12), None);
+        assert_eq!(bank_words(Target::Generic, sync, 1024, 16, 3, 13), None);
     }
 
     #[test]

@@ -51,9 +51,9 @@ module tiny_2 (
     reg [7:0] wdata; // weights of the column word (synchronous read)
     reg [9:0] kdata; // start margins word (synchronous read)
     reg [9:0] gdata; // margins word (synchronous read)
-    reg [7:0] wmem [0:1]; // column-major: word k*C + c holds w[c*L + l][k]
     reg [9:0] kmem [0:0]; // margins of the all -1 state
     reg [9:0] gmem [0:0]; // margins g_i = h_i - theta_i
+    reg [7:0] wmem [0:1]; // column-major: word k*C + c holds w[c*L + l][k]
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("margins.mem", kmem);
     reg [2:0] s_r_0; // the pass's new margins (stage 3)
