@@ -460,6 +460,7 @@ module hop_uart_bridge #(
     // the byte multiplexer and the CRC update on separate paths.
     reg [7:0] t_byte_r;
     reg       t_fresh;
+    reg       t_sent;   // a byte of this frame has gone (t_index != 0), as a register
     assign tx_data = t_byte_r;
     // t_fresh is only ever set while a frame is being sent (t_kind != K_NONE), and is
     // cleared on the clock that ends one, so it is the valid bit by itself.
@@ -482,13 +483,15 @@ module hop_uart_bridge #(
             t_kind <= t_pick;
             t_index <= 16'd0;
             t_crc <= 8'h00;
+            t_sent <= 1'b0;
             t_len <= t_len_next;
             t_end <= t_len_next + 16'd3;
             t_last <= 1'b0;
             t_header <= 1'b1;
             t_shift <= t_payload_next;
         end else if (tx_valid && tx_ready) begin
-            if (t_index != 16'd0) t_crc <= crc8(t_crc, t_byte_r);
+            if (t_sent) t_crc <= crc8(t_crc, t_byte_r);
+            t_sent <= 1'b1;
             if (!t_header) t_shift <= t_shift >> 8;
             t_index <= t_index + 1'b1;
             t_last <= (t_index == t_end);

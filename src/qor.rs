@@ -163,6 +163,90 @@ pub fn default_cases() -> Vec<Case> {
     cases
 }
 
+/// A size the issue sets a clock goal for: built as it is, its Fmax set against the
+/// goal (the searches report the largest N, whose Fmax is often lower).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Goal {
+    pub case: Case,
+    pub neurons: usize,
+    pub mhz: f64,
+}
+
+impl Goal {
+    /// `bench/qor/<key>.row` of the goal's build.
+    pub fn key(&self) -> String {
+        format!("goal-{}-n{}", self.case.key(), self.neurons)
+    }
+}
+
+/// The issue's goals: UP5K folded sync N = 512 and async N = 256 at W = 4 and 50 MHz;
+/// ECP5-85F folded sync N = 1024 at W = 3 (in block RAM) and 100 MHz.
+pub fn goals() -> Vec<Goal> {
+    let folded = |part, update, weight_bits| Case {
+        part,
+        arch: Arch::Folded,
+        update,
+        weight_bits,
+        start: 0,
+        limit: 0,
+    };
+    vec![
+        Goal {
+            case: folded(Part::Up5kSg48, UpdateMode::Sync, 4),
+            neurons: 512,
+            mhz: 50.0,
+        },
+        Goal {
+            case: folded(Part::Up5kSg48, UpdateMode::Async, 4),
+            neurons: 256,
+            mhz: 50.0,
+        },
+        Goal {
+            case: folded(Part::Ecp5_85kBg381, UpdateMode::Sync, 3),
+            neurons: 1024,
+            mhz: 100.0,
+        },
+    ]
+}
+
+/// The goals' table: its header row and separator.
+const GOAL_HEAD: &str = "| part | arch | update | W | N | goal MHz | Fmax MHz | met | logic cells | BRAM | SPRAM | weights in | build s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+
+/// One row of the goals' table for a build of the goal's size.
+pub fn goal_row(goal: &Goal, a: &Attempt) -> String {
+    let head = format!(
+        "{}| {} | {} ",
+        case_cells(&goal.case),
+        goal.neurons,
+        goal.mhz
+    );
+    let Some(r) = a.report.as_ref().filter(|_| a.fits) else {
+        let why = a.problem.as_deref().unwrap_or("?").replace('|', "/");
+        let why = why.lines().next().unwrap_or("").to_string();
+        return format!("{head}| - | no: {why} | | | | | |\n");
+    };
+    let fmax = r.timing.fmax_mhz.unwrap_or(0.0);
+    format!(
+        "{head}| {fmax:.1} | {} | {} | {} | {} | {} | {:.0} |\n",
+        if fmax >= goal.mhz { "yes" } else { "no" },
+        used(r, "logic cells"),
+        used(r, bram_kind(&goal.case)),
+        used(r, "SPRAM"),
+        r.weights_in,
+        r.steps.iter().map(|s| s.tool_seconds).sum::<f64>()
+    )
+}
+
+/// Builds a goal's size and saves its row and report as `<dir>/<goal key>.*`.
+pub fn run_goal(goal: &Goal, work: &Path, cache: &Path, dir: &Path) -> std::io::Result<Attempt> {
+    let a = attempt(&goal.case, goal.neurons, work, cache);
+    std::fs::create_dir_all(dir)?;
+    let json = serde_json::to_string_pretty(&a).map_err(std::io::Error::other)? + "\n";
+    std::fs::write(dir.join(format!("{}.json", goal.key())), json)?;
+    std::fs::write(dir.join(format!("{}.row", goal.key())), goal_row(goal, &a))?;
+    Ok(a)
+}
+
 /// A network of N neurons whose quantised weights are uniformly random over the whole
 /// W-bit range (symmetric, zero diagonal, F = 0): no memory bit is constant, so the
 /// sizes do not depend on how compressible some training set's weights happen to be.
@@ -364,10 +448,7 @@ pub fn row(o: &Outcome) -> String {
     let Some((a, r)) = o.best().and_then(|a| a.report.as_ref().map(|r| (a, r))) else {
         return format!("{head}| none | | | | | | | | | | {fail} |\n");
     };
-    let bram = match c.part.family() {
-        fpga::board::Family::Ice40 => "EBR",
-        fpga::board::Family::Ecp5 => "DP16KD",
-    };
+    let bram = bram_kind(c);
     format!(
         "{head}| {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {:.0} | {fail} |\n",
         a.neurons,
@@ -383,6 +464,14 @@ pub fn row(o: &Outcome) -> String {
             .map_or("-".into(), crate::fpga::report::fmt_rate),
         r.steps.iter().map(|s| s.tool_seconds).sum::<f64>()
     )
+}
+
+/// The part's block RAM, as the report names it.
+fn bram_kind(c: &Case) -> &'static str {
+    match c.part.family() {
+        fpga::board::Family::Ice40 => "EBR",
+        fpga::board::Family::Ecp5 => "DP16KD",
+    }
 }
 
 /// Saves a finished search as `<dir>/<key>.json` (every attempt with its report) and
@@ -414,6 +503,27 @@ pub fn markdown(dir: &Path, tools: &str) -> String {
          the other rows keep their last run.\n\n",
     );
     let _ = writeln!(out, "Tools: {tools}.\n");
+    out.push_str(
+        "## Goals\n\n\
+         The issue's clock goals, each built at its size (`make qor` builds them after the\n\
+         searches; `hopgen-qor --goals` builds only them).\n\n",
+    );
+    out.push_str(GOAL_HEAD);
+    for goal in goals() {
+        match std::fs::read_to_string(dir.join(format!("{}.row", goal.key()))) {
+            Ok(row) => out.push_str(&row),
+            Err(_) => {
+                let _ = writeln!(
+                    out,
+                    "{}| {} | {} | not run yet | | | | | | | |",
+                    case_cells(&goal.case),
+                    goal.neurons,
+                    goal.mhz
+                );
+            }
+        }
+    }
+    out.push_str("\n## Largest N per part\n\n");
     out.push_str(TABLE_HEAD);
     for case in default_cases() {
         let saved = std::fs::read_to_string(dir.join(format!("{}.row", case.key())));
@@ -481,6 +591,19 @@ mod tests {
         };
         assert_eq!(parallel.lanes(32), None);
         assert!(memory_overflow(&parallel, 32, 10).is_none());
+    }
+
+    #[test]
+    fn goals_have_their_own_rows() {
+        let goals = goals();
+        let keys: std::collections::BTreeSet<String> = goals.iter().map(Goal::key).collect();
+        assert_eq!(keys.len(), goals.len());
+        assert!(keys.contains("goal-ecp5-85k-cabga381-folded-sync-w3-n1024"));
+        let failed = fake(100)(goals[0].neurons);
+        let row = goal_row(&goals[0], &failed);
+        assert!(row.contains("| 512 | 50 | - | no: too big |"), "{row}");
+        let md = markdown(Path::new("/nonexistent"), "tools");
+        assert!(md.contains("| 1024 | 100 | not run yet |"), "{md}");
     }
 
     #[test]

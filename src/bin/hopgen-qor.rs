@@ -3,18 +3,20 @@
 //! `--only A,B` keeps the cases whose key (part-arch-update-wW) contains A or B;
 //! `--jobs J` runs J searches at once (default 2);
 //! `--render` only rewrites docs/QOR.md from the saved searches;
-//! `--at N` builds that one size of each kept case, prints it and saves nothing.
+//! `--at N` builds that one size of each kept case, prints it and saves nothing;
+//! `--goals` builds only the issue's goal sizes (which a full run builds last).
 
 use hopgen::qor::{self, Outcome};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-const USAGE: &str = "usage: hopgen-qor [--only KEY,KEY] [--jobs J] [--at N] [--render]
+const USAGE: &str = "usage: hopgen-qor [--only KEY,KEY] [--jobs J] [--at N] [--goals] [--render]
   --only KEY,KEY  keep the cases whose key (part-arch-update-wW) contains one of them
   --jobs J        searches run at once (default 2)
   --at N          build only size N of each kept case, print it, save nothing
+  --goals         build only the goal sizes (of the kept cases), save them, render
   --render        only rewrite docs/QOR.md from bench/qor/";
 
 /// The command line: flags with a value, and `--render`.
@@ -22,6 +24,7 @@ struct Args {
     only: Option<String>,
     jobs: usize,
     at: Option<usize>,
+    goals_only: bool,
     render: bool,
 }
 
@@ -30,6 +33,7 @@ fn parse_args() -> anyhow::Result<Args> {
         only: None,
         jobs: 2,
         at: None,
+        goals_only: false,
         render: false,
     };
     let mut it = std::env::args().skip(1);
@@ -43,6 +47,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--jobs" => args.jobs = value()?.parse()?,
             "--at" => args.at = Some(value()?.parse()?),
             "--render" => args.render = true,
+            "--goals" => args.goals_only = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -73,6 +78,27 @@ fn build_at(cases: &[qor::Case], n: usize) {
     }
 }
 
+/// Builds the goal sizes, `jobs` at once, saving each.
+fn run_goals(goals: &[qor::Goal], work: &Path, cache: &Path, saved: &Path, jobs: usize) {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(goal) = goals.get(i) else { break };
+                match qor::run_goal(goal, work, cache, saved) {
+                    Ok(a) => eprintln!(
+                        "goal {}: {}",
+                        goal.key(),
+                        qor::goal_row(goal, &a).trim_end()
+                    ),
+                    Err(e) => eprintln!("cannot save {}: {e}", goal.key()),
+                }
+            });
+        }
+    });
+}
+
 fn tool_versions() -> String {
     [
         hopgen::tools::FLOW_YOSYS,
@@ -96,12 +122,14 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let (only, jobs) = (args.only, args.jobs);
+    let kept = |key: &str| {
+        only.as_ref()
+            .is_none_or(|o| o.split(',').any(|part| key.contains(part)))
+    };
     let cases: Vec<qor::Case> = qor::default_cases()
         .into_iter()
-        .filter(|c| {
-            only.as_ref()
-                .is_none_or(|o| o.split(',').any(|part| c.key().contains(part)))
-        })
+        .filter(|c| kept(&c.key()))
+        .filter(|_| !args.goals_only)
         .collect();
     if let Some(n) = args.at {
         build_at(&cases, n);
@@ -111,6 +139,10 @@ fn main() -> anyhow::Result<()> {
     let saved = PathBuf::from("bench/qor");
     let cache = hopgen::sim::verilator::cache_root();
     let started = Instant::now();
+    let goals: Vec<qor::Goal> = qor::goals()
+        .into_iter()
+        .filter(|g| kept(&g.key()))
+        .collect();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; cases.len()]);
     std::thread::scope(|s| {
@@ -148,6 +180,7 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .flatten()
         .collect();
+    run_goals(&goals, &work, &cache, &saved, jobs);
     let tools = tool_versions();
     let md = qor::markdown(&saved, &tools);
     std::fs::write("docs/QOR.md", &md)?;

@@ -29,6 +29,9 @@ pub struct Names {
     pub status: Ident,
     pub busy: Ident,
     pub done: Ident,
+    /// !busy && !done, kept as a register so that taking a probe is one gate away
+    /// from registers.
+    pub idle: Ident,
     pub changed: Ident,
     pub repeat2: Ident,
     pub last: Ident,
@@ -42,6 +45,7 @@ impl Names {
             rst: id("rst"),
             in_valid: id("in_valid"),
             in_ready: id("in_ready"),
+            idle: id("idle"),
             in_state: id("in_state"),
             out_valid: id("out_valid"),
             out_ready: id("out_ready"),
@@ -258,15 +262,24 @@ pub(super) fn main_block(
     running: Vec<Stmt>,
     start_extra: Vec<Stmt>,
 ) -> Item {
-    let load = Expr::id(&names.in_state);
-    main_block_loading(names, Some(load), extra_resets, running, start_extra)
+    let load = ProbeLoad::Into(Expr::id(&names.in_state));
+    main_block_loading(names, load, extra_resets, running, start_extra)
 }
 
-/// `main_block` for a core that loads `state` its own way: from `load`, or (None)
-/// not at all when a probe is taken (`start_extra` takes the probe).
+/// How a core takes its probe.
+pub(super) enum ProbeLoad<'a> {
+    /// `state <= expr` at the handshake, with the rest of the start.
+    Into(Expr),
+    /// The core captures `in_state` at the handshake itself; the start (k = 0, busy,
+    /// `start_extra`) happens a clock later, from this register, so the handshake's
+    /// gates reach none of the registers it loads (one more load cycle).
+    Deferred(&'a Ident),
+}
+
+/// `main_block` for a core that takes its probe as `load` says.
 pub(super) fn main_block_loading(
     names: &Names,
-    load: Option<Expr>,
+    load: ProbeLoad,
     extra_resets: Vec<Stmt>,
     running: Vec<Stmt>,
     start_extra: Vec<Stmt>,
@@ -274,38 +287,61 @@ pub(super) fn main_block_loading(
     let mut resets = vec![
         set(&names.busy, Expr::uint(1, 0)),
         set(&names.done, Expr::uint(1, 0)),
+        set(&names.idle, Expr::uint(1, 1)),
     ];
     resets.extend(extra_resets);
-    let mut start: Vec<Stmt> = load
-        .map(|load| set(&names.state, load))
-        .into_iter()
-        .collect();
+    let mut start: Vec<Stmt> = match &load {
+        ProbeLoad::Into(expr) => vec![set(&names.state, expr.clone())],
+        ProbeLoad::Deferred(_) => vec![],
+    };
     start.extend([
         set(&names.sweeps, Expr::uint(SWEEP_BITS, 0)),
         set(&names.busy, Expr::uint(1, 1)),
     ]);
     start.extend(start_extra);
+    let idle_now = set(&names.idle, Expr::uint(1, 0));
+    let (taking, starting) = match load {
+        ProbeLoad::Into(_) => ([start, vec![idle_now]].concat(), None),
+        ProbeLoad::Deferred(flag) => {
+            let begin = [start, vec![set(flag, Expr::uint(1, 0))]].concat();
+            (
+                vec![idle_now, set(flag, Expr::uint(1, 1))],
+                Some((flag, begin)),
+            )
+        }
+    };
     let when = |cond: &Ident, then: Vec<Stmt>, otherwise: Vec<Stmt>| Stmt::If {
         cond: Expr::id(cond),
         then,
         otherwise,
     };
+    // Taking a probe (`in_valid && idle`, one gate from registers) and holding a
+    // result come after the engine, so neither reaches the engine's enables.
+    let taken = Expr::id(&names.in_valid).and(Expr::id(&names.idle));
     let hold = when(
         &names.done,
         vec![when(
             &names.out_ready,
-            vec![set(&names.done, Expr::uint(1, 0))],
+            vec![
+                set(&names.done, Expr::uint(1, 0)),
+                set(&names.idle, Expr::uint(1, 1)),
+            ],
             vec![],
         )],
-        vec![when(&names.in_valid, start, vec![])],
+        vec![Stmt::If {
+            cond: taken,
+            then: taking,
+            otherwise: vec![],
+        }],
     );
+    let idle_work = match starting {
+        Some((flag, begin)) => vec![when(flag, begin, vec![hold])],
+        None => vec![hold],
+    };
+    let working = when(&names.busy, running, idle_work);
     Item::AlwaysPosedge {
         clock: names.clk.clone(),
-        body: vec![when(
-            &names.rst,
-            resets,
-            vec![when(&names.busy, running, vec![hold])],
-        )],
+        body: vec![when(&names.rst, resets, vec![working])],
     }
 }
 
@@ -545,12 +581,15 @@ pub(super) fn handshake_outputs_from(names: &Names, state: Expr) -> Vec<Item> {
         rhs,
     };
     vec![
+        net(
+            NetKind::Reg,
+            0,
+            &names.idle,
+            "!busy && !done, as a register",
+        ),
         assign(
             &names.in_ready,
-            Expr::id(&names.rst)
-                .logic_not()
-                .and(Expr::id(&names.busy).logic_not())
-                .and(Expr::id(&names.done).logic_not()),
+            Expr::id(&names.rst).logic_not().and(Expr::id(&names.idle)),
         ),
         assign(&names.out_valid, Expr::id(&names.done)),
         assign(&names.out_state, state),

@@ -16,7 +16,7 @@
 //! of those decided: it shifts down one neuron per decision, the decision entering at
 //! the top, so bit 0 is always s_i(k). `prev` shifts the same way with s_i(k) entering,
 //! so it holds s(k−1) at the next sweep without a load. A probe goes into `next` and is
-//! copied into `state` in one priming cycle, as every commit does (docs/ARCHITECTURES.md).
+//! copied into `state` in the start cycle, as every commit does (docs/ARCHITECTURES.md).
 
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
@@ -122,7 +122,7 @@ struct Engine {
     lastn3: Ident,
     tdata3: Ident,
     total3: Ident,
-    prime: Ident,
+    starting: Ident,
     diff_state: Ident,
     diff_prev: Ident,
     wdata: Ident,
@@ -225,7 +225,7 @@ impl Engine {
             lastn3: id("lastn3"),
             tdata3: id("tdata3"),
             total3: id("total3"),
-            prime: id("prime"),
+            starting: id("starting"),
             diff_state: id("diff_state"),
             diff_prev: id("diff_prev"),
             wdata: id("wdata"),
@@ -348,7 +348,7 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         reg(0, &names.busy, "running sweeps"),
         reg(0, &names.done, "result waiting for out_ready"),
         reg(0, &e.issuing, "stage 0 issues (neuron, chunk) pairs"),
-        reg(0, &e.prime, "copy the probe from next into state"),
+        reg(0, &e.starting, "a probe was taken: start on it"),
     ];
     items.extend([
         reg(0, &e.ending, "all decisions of the sweep are in"),
@@ -709,31 +709,19 @@ fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
         then: commit,
         otherwise: vec![],
     });
-    stmts.push(Stmt::If {
-        cond: Expr::id(&e.prime),
-        then: vec![
-            set(&names.state, padded(Expr::id(&names.next), z)),
-            set(&e.prime, uint(1, 0)),
-            set(&e.issuing, uint(1, 1)),
-        ],
-        otherwise: vec![],
-    });
     stmts
 }
 
-/// What taking a probe does besides the shared counters (the probe goes into `next`
-/// in `shifts`): the priming cycle copies it into `state`. `prev` needs no load:
-/// sweep 0 never tests for a 2-cycle, and shifts s(0) into it.
-fn start(e: &Engine, z: &Sizes) -> Vec<Stmt> {
+/// The start, a clock after the probe went into `next` (`state_shifts`): `state`
+/// takes it, as every commit does, and the first sweep issues. The counters and the
+/// stop-rule flags need nothing: a reset and every finished sweep leave them at their
+/// start values. `prev` needs no load: sweep 0 never tests for a 2-cycle, and shifts
+/// s(0) into it.
+fn start(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     vec![
-        set(&e.diff_state, uint(1, 0)),
-        set(&e.diff_prev, uint(1, 0)),
-        set(&e.prime, uint(1, 1)),
+        set(&names.state, padded(Expr::id(&names.next), z)),
+        set(&e.issuing, uint(1, 1)),
     ]
-    .into_iter()
-    .chain(first_neuron(e, z))
-    .chain(first_chunk(e, z))
-    .collect()
 }
 
 /// Builds the core module.
@@ -768,21 +756,29 @@ pub fn build(design: &Design) -> Module {
     ));
     let resets = vec![
         set(&e.issuing, uint(1, 0)),
-        set(&e.prime, uint(1, 0)),
+        set(&e.starting, uint(1, 0)),
+        set(&e.diff_state, uint(1, 0)),
+        set(&e.diff_prev, uint(1, 0)),
         set(&e.v1, uint(1, 0)),
         set(&e.v2, uint(1, 0)),
         set(&e.v3, uint(1, 0)),
         set(&e.ending, uint(1, 0)),
         set(&e.committing, uint(1, 0)),
     ];
-    let resets = [resets, delay_resets].concat();
+    let resets = [
+        resets,
+        first_neuron(&e, &z),
+        first_chunk(&e, &z),
+        delay_resets,
+    ]
+    .concat();
     let running = [shifts, running(&names, &e, &z)].concat();
     items.push(control::main_block_loading(
         &names,
-        None,
+        control::ProbeLoad::Deferred(&e.starting),
         resets,
         running,
-        start(&e, &z),
+        start(&names, &e, &z),
     ));
     items.push(state_shifts(&names, &e, &z));
     Module {

@@ -117,7 +117,8 @@ module tiny_5 (
         last <= sweeps == 16'd19;
     end
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -127,6 +128,7 @@ module tiny_5 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
             pass_active <= 1'd0;
             p1_valid <= 1'd0;
             p2_valid <= 1'd0;
@@ -265,8 +267,9 @@ module tiny_5 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
@@ -282,6 +285,7 @@ module tiny_5 (
             pass_addr <= 4'd0;
             pass_copy <= 1'd1;
             pass_up <= 1'd0;
+            idle <= 1'd0;
         end
     end
 endmodule

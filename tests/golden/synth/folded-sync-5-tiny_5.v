@@ -28,7 +28,7 @@ module tiny_5 (
     reg busy; // running sweeps
     reg done; // result waiting for out_ready
     reg issuing; // stage 0 issues (neuron, chunk) pairs
-    reg prime; // copy the probe from next into state
+    reg starting; // a probe was taken: start on it
     reg ending; // all decisions of the sweep are in
     reg committing; // commit the sweep (the stopping rule is registered)
     reg [2:0] idx; // neuron i
@@ -118,7 +118,8 @@ module tiny_5 (
         stop_status <= (!changed) ? 2'd0 : (repeat2 ? 2'd2 : 2'd1);
     end
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state[0 +: 5];
     assign out_sweeps = sweeps;
@@ -128,13 +129,21 @@ module tiny_5 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
             issuing <= 1'd0;
-            prime <= 1'd0;
+            starting <= 1'd0;
+            diff_state <= 1'd0;
+            diff_prev <= 1'd0;
             v1 <= 1'd0;
             v2 <= 1'd0;
             v3 <= 1'd0;
             ending <= 1'd0;
             committing <= 1'd0;
+            idx <= 3'd0;
+            addr <= 4'd0;
+            idx_last <= 1'd0;
+            chunk <= 1'd0;
+            chunk_last <= 1'd0;
             v1_d1 <= 1'd0;
             v1_d2 <= 1'd0;
         end else if (busy) begin
@@ -208,26 +217,20 @@ module tiny_5 (
                     issuing <= 1'd1;
                 end
             end
-            if (prime) begin
-                state <= {{1{1'd0}}, next};
-                prime <= 1'd0;
-                issuing <= 1'd1;
-            end
+        end else if (starting) begin
+            sweeps <= 16'd0;
+            busy <= 1'd1;
+            state <= {{1{1'd0}}, next};
+            issuing <= 1'd1;
+            starting <= 1'd0;
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
-            sweeps <= 16'd0;
-            busy <= 1'd1;
-            diff_state <= 1'd0;
-            diff_prev <= 1'd0;
-            prime <= 1'd1;
-            idx <= 3'd0;
-            addr <= 4'd0;
-            idx_last <= 1'd0;
-            chunk <= 1'd0;
-            chunk_last <= 1'd0;
+        end else if (in_valid && idle) begin
+            idle <= 1'd0;
+            starting <= 1'd1;
         end
     end
     always @(posedge clk) begin

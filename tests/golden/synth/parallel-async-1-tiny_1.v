@@ -67,7 +67,8 @@ module tiny_1 (
     assign changed = changed_now;
     assign last = sweeps == 16'd19;
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -77,6 +78,7 @@ module tiny_1 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
             loading <= 1'd0;
         end else if (busy) begin
             if (apply) begin
@@ -114,8 +116,9 @@ module tiny_1 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
@@ -123,6 +126,7 @@ module tiny_1 (
             idx <= 1'd0;
             changed_any <= 1'd0;
             g[1'd0] <= 3'sd0;
+            idle <= 1'd0;
         end
     end
 endmodule

@@ -78,7 +78,8 @@ module tiny_2 (
     assign changed = changed_now;
     assign last = sweeps == 16'd19;
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -88,6 +89,7 @@ module tiny_2 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
             loading <= 1'd0;
         end else if (busy) begin
             if (apply) begin
@@ -126,8 +128,9 @@ module tiny_2 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
@@ -136,6 +139,7 @@ module tiny_2 (
             changed_any <= 1'd0;
             g[1'd0] <= 3'sd0;
             g[1'd1] <= 3'sd0;
+            idle <= 1'd0;
         end
     end
 endmodule

@@ -111,7 +111,8 @@ module tiny_5 (
     assign changed = changed_now;
     assign last = sweeps == 16'd19;
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -121,6 +122,7 @@ module tiny_5 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
             loading <= 1'd0;
         end else if (busy) begin
             if (apply) begin
@@ -162,8 +164,9 @@ module tiny_5 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
@@ -175,6 +178,7 @@ module tiny_5 (
             g[3'd2] <= 6'sd6;
             g[3'd3] <= -6'sd2;
             g[3'd4] <= 6'sd4;
+            idle <= 1'd0;
         end
     end
 endmodule

@@ -144,7 +144,8 @@ module tiny_8 (
     assign changed = changed_now;
     assign last = sweeps == 16'd19;
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -154,6 +155,7 @@ module tiny_8 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
             loading <= 1'd0;
         end else if (busy) begin
             if (apply) begin
@@ -198,8 +200,9 @@ module tiny_8 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
@@ -214,6 +217,7 @@ module tiny_8 (
             g[3'd5] <= 7'sd5;
             g[3'd6] <= 7'sd7;
             g[3'd7] <= 7'sd9;
+            idle <= 1'd0;
         end
     end
 endmodule

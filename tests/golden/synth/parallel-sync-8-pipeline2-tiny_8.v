@@ -153,7 +153,8 @@ module tiny_8 (
     assign repeat2 = (sweeps != 16'd0) && (next == prev);
     assign last = sweeps == 16'd99;
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -163,6 +164,7 @@ module tiny_8 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
         end else if (busy) begin
             if (settle != 2'd2) begin
                 settle <= settle + 2'd1;
@@ -188,12 +190,14 @@ module tiny_8 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
             settle <= 2'd0;
+            idle <= 1'd0;
         end
     end
 endmodule

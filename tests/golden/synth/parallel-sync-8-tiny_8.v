@@ -152,7 +152,8 @@ module tiny_8 (
     assign repeat2 = (sweeps != 16'd0) && (next == prev);
     assign last = sweeps == 16'd19;
 
-    assign in_ready = ((!rst) && (!busy)) && (!done);
+    reg idle; // !busy && !done, as a register
+    assign in_ready = (!rst) && idle;
     assign out_valid = done;
     assign out_state = state;
     assign out_sweeps = sweeps;
@@ -162,6 +163,7 @@ module tiny_8 (
         if (rst) begin
             busy <= 1'd0;
             done <= 1'd0;
+            idle <= 1'd1;
         end else if (busy) begin
             state <= next;
             prev <= state;
@@ -182,11 +184,13 @@ module tiny_8 (
         end else if (done) begin
             if (out_ready) begin
                 done <= 1'd0;
+                idle <= 1'd1;
             end
-        end else if (in_valid) begin
+        end else if (in_valid && idle) begin
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
+            idle <= 1'd0;
         end
     end
 endmodule
