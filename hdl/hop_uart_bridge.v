@@ -180,10 +180,10 @@ module hop_uart_bridge #(
     reg            f_probe;
     reg            f_info;
     reg            f_known;      // PROBE, INFO or (taken) WEIGHTS
-    reg            f_len0_probe;
-    reg            f_len0_zero;
+    reg            f_len0_probe;   // a PROBE whose length's low byte is right
+    reg            f_len0_zero;    // an INFO whose length's low byte is 0
     reg            f_weights;
-    reg            f_len0_weights;
+    reg            f_len0_weights; // a WEIGHTS whose length's low byte is right
     // Weights: the frame's start word, the next word's address, the word being built.
     localparam integer BW = (WB > 1) ? $clog2(WB) : 1;
     /* verilator lint_off WIDTH */
@@ -356,14 +356,14 @@ module hop_uart_bridge #(
                 end
                 R_LEN0: begin
                     r_len0 <= b_data;
-                    f_len0_probe <= b_probe_lo;
-                    f_len0_zero <= b_zero;
-                    f_len0_weights <= b_weights_lo;
+                    f_len0_probe <= f_probe && b_probe_lo;
+                    f_len0_zero <= f_info && b_zero;
+                    f_len0_weights <= f_weights && b_weights_lo;
                     r_state <= R_LEN1;
                 end
                 R_LEN1: begin
                     r_left <= {b_data, r_len0};
-                    if (f_probe && f_len0_probe && b_probe_hi) begin
+                    if (f_len0_probe && b_probe_hi) begin
                         if (!core_idle) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;
@@ -373,9 +373,9 @@ module hop_uart_bridge #(
                         end else begin
                             r_state <= R_PAYLOAD;
                         end
-                    end else if (f_info && f_len0_zero && b_zero) begin
+                    end else if (f_len0_zero && b_zero) begin
                         r_state <= R_CHECK;
-                    end else if (f_weights && f_len0_weights && b_weights_hi) begin
+                    end else if (f_len0_weights && b_weights_hi) begin
                         if (!core_idle) begin
                             raise(E_BUSY);
                             r_state <= R_DRAIN;

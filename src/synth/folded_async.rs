@@ -230,7 +230,9 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         reg(0, "changed_any", "some neuron flipped in this sweep"),
         reg(0, "wrap", "the sweep's last neuron is decided"),
         reg(z.idx, "idx", "neuron j (scan: k)"),
+        reg(0, "idx_last", "j == N-1 (a register, set as j moves)"),
         reg(z.word, "word", "j div L"),
+        reg(z.word, "word_up", "word + 1 (a register)"),
         reg(z.addr, "col_base", "j * C: first word of column j"),
         reg(
             0,
@@ -308,6 +310,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
     }
     if z.lanes > 1 {
         items.push(reg(z.lane, "lane", "j mod L"));
+        items.push(reg(0, "lane_last", "j mod L == L-1 (a register)"));
         items.push(reg(
             lw,
             "positive_next",
@@ -409,7 +412,20 @@ fn lane_resets(z: &Sizes) -> Vec<Stmt> {
     if z.lanes == 1 {
         return vec![];
     }
-    vec![nb("lane", u(z.lane, 0))]
+    vec![nb("lane", u(z.lane, 0)), nb("lane_last", u(1, 0))]
+}
+
+/// Neuron 0: its counters and their registered flags.
+fn first_neuron(z: &Sizes) -> Vec<Stmt> {
+    let mut stmts = vec![
+        nb("idx", u(z.idx, 0)),
+        nb("idx_last", u(1, usize::from(z.n == 1))),
+        nb("word", u(z.word, 0)),
+        nb("word_up", u(z.word, 1)),
+        nb("col_base", u(z.addr, 0)),
+    ];
+    stmts.extend(lane_resets(z));
+    stmts
 }
 
 /// Sign-extends (or cuts) lane l of `wdata` to the margin width.
@@ -584,7 +600,7 @@ fn shift_flags(z: &Sizes) -> Vec<Stmt> {
         )
     };
     vec![Stmt::If {
-        cond: e("lane").eq(u(z.lane, z.lanes - 1)),
+        cond: e("lane_last"),
         then: vec![nb("use_next", u(1, 0))],
         otherwise: vec![nb("use_next", u(1, 1)), moved("positive"), moved("zero")],
     }]
@@ -619,27 +635,34 @@ fn restart_flags(z: &Sizes) -> Vec<Stmt> {
 
 /// The margin word holding neuron j + 1, for the prefetch.
 fn next_word(z: &Sizes) -> Expr {
-    let last_neuron = e("idx").eq(u(z.idx, z.n - 1));
-    let following = e("word").binary(BinaryOp::Add, u(z.word, 1));
+    let following = e("word_up");
     let step = if z.lanes == 1 {
         following
     } else {
         Expr::Ternary(
-            Box::new(e("lane").eq(u(z.lane, z.lanes - 1))),
+            Box::new(e("lane_last")),
             Box::new(following),
             Box::new(e("word")),
         )
     };
     Expr::Ternary(
-        Box::new(last_neuron),
+        Box::new(e("idx_last")),
         Box::new(u(z.word, 0)),
         Box::new(step),
     )
 }
 
 fn start_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
+    let mut stmts = vec![nb("pass_active", u(1, 1))];
+    stmts.extend(aim_pass(up, copy, addr, z));
+    stmts
+}
+
+/// A pass's first word, direction and kind, without starting it: DECIDE aims a pass
+/// at neuron j's column every cycle (no pass runs then), so only `pass_active` waits
+/// for the flip.
+fn aim_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
     vec![
-        nb("pass_active", u(1, 1)),
         nb("pass_c", u(z.word, 0)),
         nb("pass_addr", addr),
         nb("pass_copy", u(1, usize::from(copy))),
@@ -649,27 +672,33 @@ fn start_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
 
 /// Step to the next neuron; after the last one, back to neuron 0.
 fn advance(z: &Sizes) -> Stmt {
-    let mut reset = vec![
-        nb("idx", u(z.idx, 0)),
-        nb("word", u(z.word, 0)),
-        nb("col_base", u(z.addr, 0)),
-    ];
-    reset.extend(lane_resets(z));
-    let next_word = vec![incr("word", z.word, 1)];
+    let next_word = vec![nb("word", e("word_up")), incr("word_up", z.word, 1)];
     let step_lane = if z.lanes == 1 {
         next_word
     } else {
+        // lane_last: lane + 1 == L - 1 (false when L = 1, which has no lane).
+        let becomes_last = e("lane").eq(u(z.lane, z.lanes - 2));
         vec![Stmt::If {
-            cond: e("lane").eq(u(z.lane, z.lanes - 1)),
-            then: vec![nb("lane", u(z.lane, 0)), incr("word", z.word, 1)],
-            otherwise: vec![incr("lane", z.lane, 1)],
+            cond: e("lane_last"),
+            then: [
+                vec![nb("lane", u(z.lane, 0)), nb("lane_last", u(1, 0))],
+                next_word,
+            ]
+            .concat(),
+            otherwise: vec![incr("lane", z.lane, 1), nb("lane_last", becomes_last)],
         }]
     };
-    let mut step = vec![incr("idx", z.idx, 1), incr("col_base", z.addr, z.c_count)];
+    // idx_last: idx + 1 == N - 1 (N = 1 never steps).
+    let becomes_last = e("idx").eq(u(z.idx, z.n.saturating_sub(2)));
+    let mut step = vec![
+        incr("idx", z.idx, 1),
+        nb("idx_last", becomes_last),
+        incr("col_base", z.addr, z.c_count),
+    ];
     step.extend(step_lane);
     Stmt::If {
-        cond: e("idx").eq(u(z.idx, z.n - 1)),
-        then: reset,
+        cond: e("idx_last"),
+        then: first_neuron(z),
         otherwise: step,
     }
 }
@@ -692,7 +721,7 @@ fn phase_is(p: u64) -> Expr {
 }
 
 fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
-    let last_neuron = e("idx").eq(u(z.idx, z.n - 1));
+    let last_neuron = e("idx_last");
     let scan = vec![when(
         e("pass_idle"),
         vec![
@@ -702,23 +731,23 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
             when(last_neuron.clone(), vec![nb("phase", Expr::uint(3, READ))]),
         ],
     )];
-    let mut on_flip = vec![nb("changed_any", u(1, 1))];
-    on_flip.extend(start_pass(e("decision"), false, e("col_base"), z));
-    on_flip.push(nb("phase", Expr::uint(3, READ)));
+    let on_flip = vec![
+        nb("changed_any", u(1, 1)),
+        nb("pass_active", u(1, 1)),
+        nb("phase", Expr::uint(3, READ)),
+    ];
     // Without a flip the prefetched word is valid: decide the next neuron straight away.
-    let decide = vec![
+    let mut decide = aim_pass(e("decision"), false, e("col_base"), z);
+    decide.extend([
         when(last_neuron, vec![nb("wrap", u(1, 1))]),
         Stmt::If {
             cond: e("flip"),
             then: on_flip,
-            otherwise: vec![when(
-                e("idx").eq(u(z.idx, z.n - 1)),
-                vec![nb("phase", Expr::uint(3, END))],
-            )],
+            otherwise: vec![when(e("idx_last"), vec![nb("phase", Expr::uint(3, END))])],
         },
         rotate(z, e("decision")),
         advance(z),
-    ];
+    ]);
     let decide = [decide, shift_flags(z)].concat();
     let shift = [
         load_flags(z),
@@ -808,11 +837,8 @@ fn start(z: &Sizes) -> Vec<Stmt> {
         nb("phase", Expr::uint(3, INIT)),
         nb("changed_any", u(1, 0)),
         nb("wrap", u(1, 0)),
-        nb("idx", u(z.idx, 0)),
-        nb("word", u(z.word, 0)),
-        nb("col_base", u(z.addr, 0)),
     ];
-    stmts.extend(lane_resets(z));
+    stmts.extend(first_neuron(z));
     stmts.extend(start_pass(u(1, 0), true, u(z.addr, 0), z));
     stmts
 }

@@ -29,7 +29,9 @@ module tiny_1 (
     reg changed_any; // some neuron flipped in this sweep
     reg wrap; // the sweep's last neuron is decided
     reg [0:0] idx; // neuron j (scan: k)
+    reg idx_last; // j == N-1 (a register, set as j moves)
     reg [0:0] word; // j div L
+    reg [0:0] word_up; // word + 1 (a register)
     reg [0:0] col_base; // j * C: first word of column j
     reg pass_active; // a pass over the C margin words is issuing
     reg [0:0] pass_c; // word the pass issues
@@ -73,7 +75,7 @@ module tiny_1 (
     wire pass_idle; // no pass issuing or writing
     assign pass_idle = (((!pass_active) && (!p1_valid)) && (!p2_valid)) && (!p3_valid);
     wire [0:0] next_word; // the word of neuron j+1 (0 after the last)
-    assign next_word = (idx == 1'd0) ? 1'd0 : (word + 1'd1);
+    assign next_word = idx_last ? 1'd0 : word_up;
     wire [0:0] g_raddr; // a pass's word (a cycle after its weights), else (prefetch while deciding) the next neuron's
     assign g_raddr = p1_valid ? p1_c : ((phase == 3'd3) ? next_word : word);
 
@@ -158,16 +160,20 @@ module tiny_1 (
                         pass_up <= 1'd1;
                     end
                     state <= current;
-                    if (idx == 1'd0) begin
+                    if (idx_last) begin
                         idx <= 1'd0;
+                        idx_last <= 1'd1;
                         word <= 1'd0;
+                        word_up <= 1'd1;
                         col_base <= 1'd0;
                     end else begin
                         idx <= idx + 1'd1;
+                        idx_last <= idx == 1'd0;
                         col_base <= col_base + 1'd1;
-                        word <= word + 1'd1;
+                        word <= word_up;
+                        word_up <= word_up + 1'd1;
                     end
-                    if (idx == 1'd0) begin
+                    if (idx_last) begin
                         phase <= 3'd2;
                     end
                 end
@@ -176,29 +182,33 @@ module tiny_1 (
                     phase <= 3'd5;
                 end
             end else if (phase == 3'd3) begin
-                if (idx == 1'd0) begin
+                pass_c <= 1'd0;
+                pass_addr <= col_base;
+                pass_copy <= 1'd0;
+                pass_up <= decision;
+                if (idx_last) begin
                     wrap <= 1'd1;
                 end
                 if (flip) begin
                     changed_any <= 1'd1;
                     pass_active <= 1'd1;
-                    pass_c <= 1'd0;
-                    pass_addr <= col_base;
-                    pass_copy <= 1'd0;
-                    pass_up <= decision;
                     phase <= 3'd2;
-                end else if (idx == 1'd0) begin
+                end else if (idx_last) begin
                     phase <= 3'd4;
                 end
                 state <= decision;
-                if (idx == 1'd0) begin
+                if (idx_last) begin
                     idx <= 1'd0;
+                    idx_last <= 1'd1;
                     word <= 1'd0;
+                    word_up <= 1'd1;
                     col_base <= 1'd0;
                 end else begin
                     idx <= idx + 1'd1;
+                    idx_last <= idx == 1'd0;
                     col_base <= col_base + 1'd1;
-                    word <= word + 1'd1;
+                    word <= word_up;
+                    word_up <= word_up + 1'd1;
                 end
             end else if (phase == 3'd5) begin
                 if (wrap) begin
@@ -236,7 +246,9 @@ module tiny_1 (
             changed_any <= 1'd0;
             wrap <= 1'd0;
             idx <= 1'd0;
+            idx_last <= 1'd1;
             word <= 1'd0;
+            word_up <= 1'd1;
             col_base <= 1'd0;
             pass_active <= 1'd1;
             pass_c <= 1'd0;

@@ -29,7 +29,9 @@ module tiny_2 (
     reg changed_any; // some neuron flipped in this sweep
     reg wrap; // the sweep's last neuron is decided
     reg [0:0] idx; // neuron j (scan: k)
+    reg idx_last; // j == N-1 (a register, set as j moves)
     reg [0:0] word; // j div L
+    reg [0:0] word_up; // word + 1 (a register)
     reg [0:0] col_base; // j * C: first word of column j
     reg pass_active; // a pass over the C margin words is issuing
     reg [0:0] pass_c; // word the pass issues
@@ -59,6 +61,7 @@ module tiny_2 (
     reg [2:0] s_r_0; // the pass's new margins (stage 3)
     reg [2:0] s_r_1;
     reg [0:0] lane; // j mod L
+    reg lane_last; // j mod L == L-1 (a register)
     reg [1:0] positive_next; // g > 0 of lanes j mod L, j mod L + 1, ... (bit 0: neuron j)
     reg [1:0] zero_next; // g = 0 of the same lanes
     reg use_next; // neuron j's flags are bit 0 of *_next (else lane 0 of gdata)
@@ -84,7 +87,7 @@ module tiny_2 (
     wire pass_idle; // no pass issuing or writing
     assign pass_idle = (((!pass_active) && (!p1_valid)) && (!p2_valid)) && (!p3_valid);
     wire [0:0] next_word; // the word of neuron j+1 (0 after the last)
-    assign next_word = (idx == 1'd1) ? 1'd0 : ((lane == 1'd1) ? (word + 1'd1) : word);
+    assign next_word = idx_last ? 1'd0 : (lane_last ? word_up : word);
     wire [0:0] g_raddr; // a pass's word (a cycle after its weights), else (prefetch while deciding) the next neuron's
     assign g_raddr = p1_valid ? p1_c : ((phase == 3'd3) ? next_word : word);
 
@@ -169,22 +172,29 @@ module tiny_2 (
                         pass_up <= 1'd1;
                     end
                     state <= {current, state[1 +: 1]};
-                    if (idx == 1'd1) begin
+                    if (idx_last) begin
                         idx <= 1'd0;
+                        idx_last <= 1'd0;
                         word <= 1'd0;
+                        word_up <= 1'd1;
                         col_base <= 1'd0;
                         lane <= 1'd0;
+                        lane_last <= 1'd0;
                     end else begin
                         idx <= idx + 1'd1;
+                        idx_last <= idx == 1'd0;
                         col_base <= col_base + 1'd1;
-                        if (lane == 1'd1) begin
+                        if (lane_last) begin
                             lane <= 1'd0;
-                            word <= word + 1'd1;
+                            lane_last <= 1'd0;
+                            word <= word_up;
+                            word_up <= word_up + 1'd1;
                         end else begin
                             lane <= lane + 1'd1;
+                            lane_last <= lane == 1'd0;
                         end
                     end
-                    if (idx == 1'd1) begin
+                    if (idx_last) begin
                         phase <= 3'd2;
                     end
                 end
@@ -193,37 +203,44 @@ module tiny_2 (
                     phase <= 3'd5;
                 end
             end else if (phase == 3'd3) begin
-                if (idx == 1'd1) begin
+                pass_c <= 1'd0;
+                pass_addr <= col_base;
+                pass_copy <= 1'd0;
+                pass_up <= decision;
+                if (idx_last) begin
                     wrap <= 1'd1;
                 end
                 if (flip) begin
                     changed_any <= 1'd1;
                     pass_active <= 1'd1;
-                    pass_c <= 1'd0;
-                    pass_addr <= col_base;
-                    pass_copy <= 1'd0;
-                    pass_up <= decision;
                     phase <= 3'd2;
-                end else if (idx == 1'd1) begin
+                end else if (idx_last) begin
                     phase <= 3'd4;
                 end
                 state <= {decision, state[1 +: 1]};
-                if (idx == 1'd1) begin
+                if (idx_last) begin
                     idx <= 1'd0;
+                    idx_last <= 1'd0;
                     word <= 1'd0;
+                    word_up <= 1'd1;
                     col_base <= 1'd0;
                     lane <= 1'd0;
+                    lane_last <= 1'd0;
                 end else begin
                     idx <= idx + 1'd1;
+                    idx_last <= idx == 1'd0;
                     col_base <= col_base + 1'd1;
-                    if (lane == 1'd1) begin
+                    if (lane_last) begin
                         lane <= 1'd0;
-                        word <= word + 1'd1;
+                        lane_last <= 1'd0;
+                        word <= word_up;
+                        word_up <= word_up + 1'd1;
                     end else begin
                         lane <= lane + 1'd1;
+                        lane_last <= lane == 1'd0;
                     end
                 end
-                if (lane == 1'd1) begin
+                if (lane_last) begin
                     use_next <= 1'd0;
                 end else begin
                     use_next <= 1'd1;
@@ -271,9 +288,12 @@ module tiny_2 (
             changed_any <= 1'd0;
             wrap <= 1'd0;
             idx <= 1'd0;
+            idx_last <= 1'd0;
             word <= 1'd0;
+            word_up <= 1'd1;
             col_base <= 1'd0;
             lane <= 1'd0;
+            lane_last <= 1'd0;
             pass_active <= 1'd1;
             pass_c <= 1'd0;
             pass_addr <= 1'd0;
