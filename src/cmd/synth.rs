@@ -32,8 +32,8 @@ pub struct CoreOpts {
     #[arg(long)]
     pub load_weights: bool,
     /// Folded sync cores: split the weight memory into banks of this many words (a
-    /// power of two), each read registered twice, then a registered tree of 4:1
-    /// multiplexers; a sweep takes 2 + ⌈log4 banks⌉ more cycles. Default: the
+    /// power of two), each read registered 4 times, then a registered tree of 4:1
+    /// multiplexers; a sweep takes 4 + ⌈log4 banks⌉ more cycles. Default: the
     /// target's choice (1024 on ECP5 when the banks fit its DP16KDs, else none).
     #[arg(long)]
     pub bank_words: Option<usize>,

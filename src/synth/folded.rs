@@ -655,10 +655,10 @@ fn state_shifts(names: &Names, e: &Engine, z: &Sizes) -> Item {
 
 /// Everything that happens while `busy`.
 fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
-    let port = WritePort::new();
     let mem = weight_memory(e, z);
+    // A banked memory reads in a block of its own (`clocked_items`).
     let mut stmts = match z.banking {
-        Some(banking) => banked(&mem, banking, &port, z).reads(),
+        Some(_) => vec![],
         None => vec![weight_port::weight_read(z.load, &mem)],
     };
     stmts.extend([
@@ -735,7 +735,7 @@ pub fn build(design: &Design) -> Module {
     let port = WritePort::new();
     let mem = weight_memory(&e, &z);
     match z.banking {
-        Some(banking) => items.extend(banked(&mem, banking, &port, &z).write_items(&names.clk)),
+        Some(banking) => items.extend(banked(&mem, banking, &port, &z).clocked_items(&names.clk)),
         None if z.load => items.extend(port.items(&names.clk, &mem)),
         None => {}
     }

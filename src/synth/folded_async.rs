@@ -798,9 +798,9 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
     let mems = AsyncNames::new();
     let stage3 = (0..z.lanes).map(|l| nb(&format!("s_r_{l}"), e(&format!("s_{l}"))));
     let mem = weight_memory(&mems, z);
-    let port = WritePort::new();
+    // A banked memory reads in a block of its own (`clocked_items`).
     let mut stmts = match z.banking {
-        Some(banking) => banked(&mem, banking, z.load.then_some(&port)).reads(),
+        Some(_) => vec![],
         None => vec![weight_port::weight_read(z.load, &mem)],
     };
     stmts.extend([
@@ -869,7 +869,7 @@ pub fn build(design: &Design) -> Module {
     let mem = weight_memory(&mems, &z);
     match z.banking {
         Some(banking) => {
-            items.extend(banked(&mem, banking, z.load.then_some(&port)).write_items(&names.clk))
+            items.extend(banked(&mem, banking, z.load.then_some(&port)).clocked_items(&names.clk))
         }
         None if z.load => items.extend(port.items(&names.clk, &mem)),
         None => {}

@@ -4,7 +4,7 @@
 //! registered once more right behind its block RAM, and a registered tree of 4:1
 //! multiplexers then picks the bank. So the block RAM's slow clock-to-out (5.6 ns on an
 //! ECP5 DP16KD) and the long routes from block RAMs spread over the die fall in
-//! separate cycles. It costs 2 + ⌈log4 banks⌉ cycles of read latency, and is plain
+//! separate cycles. It costs 4 + ⌈log4 banks⌉ cycles of read latency, and is plain
 //! Verilog: the bank size is a target's choice (`--bank-words`), not a primitive.
 
 use super::bits_for;
@@ -16,10 +16,11 @@ use crate::verilog::*;
 pub const FAN_IN: usize = 4;
 const SELECT_BITS: u32 = FAN_IN.trailing_zeros();
 
-/// Registers behind each bank's read: the first can sit at the block RAM, the second
-/// then takes the long route toward the multiplexers (with one, nextpnr placed it by
-/// the multiplexers and left 5 ns of route behind the DP16KD's 5.6 ns clock-to-out).
-pub const BANK_REGISTERS: u32 = 2;
+/// Registers behind each bank's read. nextpnr places a chain of registers between its
+/// ends, so each one added brings the first closer to the block RAM, whose 5.6 ns
+/// clock-to-out leaves little for the route (ECP5-85F N = 1024: one register 78.5 MHz,
+/// two 91–108 MHz by seed, four 114 MHz; docs/ARCHITECTURES.md).
+pub const BANK_REGISTERS: u32 = 4;
 
 /// How a weight memory of `words` words is split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,8 +214,22 @@ impl BankedMemory<'_> {
         items
     }
 
+    /// The clocked blocks: the reads and their registers every clock, with no enable
+    /// (the engine's pipeline moves every clock while it works, and nothing reads the
+    /// banks' data otherwise; an enable would be one net to every block RAM and
+    /// register of the banks), and the run-time write when there is a port.
+    pub fn clocked_items(&self, clk: &Ident) -> Vec<Item> {
+        let mut items = self.write_items(clk);
+        items.push(Item::AlwaysPosedge {
+            clock: clk.clone(),
+            body: self.reads(),
+        });
+        items.push(Item::Blank);
+        items
+    }
+
     /// The run-time write: bank `maddr >> log2 B` at word `maddr mod B`.
-    pub fn write_items(&self, clk: &Ident) -> Vec<Item> {
+    fn write_items(&self, clk: &Ident) -> Vec<Item> {
         let Some(port) = self.port else {
             return vec![];
         };
@@ -253,9 +268,9 @@ impl BankedMemory<'_> {
         addr.part(Expr::Num(0), bits_for(self.banking.depth(k) - 1))
     }
 
-    /// What happens every running cycle: the bank reads (never during a write), the
-    /// bank registers, each multiplexer level and the bank-number pipeline.
-    pub fn reads(&self) -> Vec<Stmt> {
+    /// What happens every clock: the bank reads (never during a write), the bank
+    /// registers, each multiplexer level and the bank-number pipeline.
+    fn reads(&self) -> Vec<Stmt> {
         let b = &self.banking;
         let addr = self.address();
         let mut reads: Vec<Stmt> = (0..b.banks)
@@ -347,12 +362,13 @@ mod tests {
     fn banks_levels_and_latency() {
         assert_eq!(Banking::of(1024, 1024), None, "one bank: a plain memory");
         let b = Banking::of(65536, 1024).unwrap();
-        assert_eq!((b.banks, b.levels(), b.latency()), (64, 3, 5));
+        let r = u64::from(BANK_REGISTERS);
+        assert_eq!((b.banks, b.levels(), b.latency()), (64, 3, r + 3));
         let b = Banking::of(200, 16).unwrap();
-        assert_eq!((b.banks, b.levels(), b.latency()), (13, 2, 4));
+        assert_eq!((b.banks, b.levels(), b.latency()), (13, 2, r + 2));
         assert_eq!(b.depth(12), 8, "the last bank is short");
         let b = Banking::of(1025, 1024).unwrap();
-        assert_eq!((b.banks, b.levels(), b.latency()), (2, 1, 3));
+        assert_eq!((b.banks, b.levels(), b.latency()), (2, 1, r + 1));
     }
 
     #[test]
