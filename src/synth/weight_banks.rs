@@ -16,10 +16,11 @@ use crate::verilog::*;
 pub const FAN_IN: usize = 4;
 const SELECT_BITS: u32 = FAN_IN.trailing_zeros();
 
-/// Registers behind each bank's read. nextpnr places a chain of registers between its
-/// ends, so each one added brings the first closer to the block RAM, whose 5.6 ns
-/// clock-to-out leaves little for the route (ECP5-85F N = 1024: one register 78.5 MHz,
-/// two 91–108 MHz by seed, four 114 MHz; docs/ARCHITECTURES.md).
+/// Registers behind each bank's read: the first should sit at the block RAM, whose
+/// 5.6 ns clock-to-out leaves little for a route, the others carry the word toward the
+/// multiplexers. nextpnr does not always place them so (ECP5-85F N = 1024: one
+/// register 78.5 MHz; two 91.1–104.8 MHz over seeds 1–3; four 80.8–114.1 MHz;
+/// docs/ARCHITECTURES.md).
 pub const BANK_REGISTERS: u32 = 4;
 
 /// How a weight memory of `words` words is split.
