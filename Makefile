@@ -49,9 +49,9 @@ bench-smoke:
 	$(CARGO) build --release --bins
 	target/release/hopgen-bench --quick > /dev/null
 
-# The largest core per part, architecture and W, by real yosys + nextpnr builds
-# (src/qor.rs): saves bench/qor/<case>.json and writes docs/QOR.md. Takes hours; ONLY=ecp5 (or
-# any part-name text) runs a subset.
+# The largest core per part, architecture and W, by real yosys + nextpnr builds, then the
+# issue's goal sizes (src/qor.rs): saves bench/qor/<case>.json and writes docs/QOR.md. Takes
+# hours; ONLY=ecp5 (or any part-name text) runs a subset.
 qor: deps
 	$(CARGO) build --release --bins
 	target/release/hopgen-qor $(if $(ONLY),--only $(ONLY))

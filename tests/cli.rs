@@ -327,3 +327,44 @@ fn lanes_conflicts_are_errors() {
         assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
     }
 }
+
+#[test]
+fn bank_words_are_checked_and_split_the_weights() {
+    let w = data("tiny8.json");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
+    for (args, expected) in [
+        (
+            vec!["--arch", "parallel", "--bank-words", "4"],
+            "error: --bank-words applies to folded cores, not parallel\n  hint: drop --bank-words, or use --arch folded\n",
+        ),
+        (
+            vec!["--arch", "folded", "--lanes", "2", "--bank-words", "6"],
+            "error: --bank-words 6 does not split a weight memory of 32 words\n  hint: choose a power of two from 2 to below the memory's words (N * ceil(N / lanes))\n",
+        ),
+        (
+            vec!["--arch", "folded", "--lanes", "2", "--bank-words", "32"],
+            "error: --bank-words 32 does not split a weight memory of 32 words\n  hint: choose a power of two from 2 to below the memory's words (N * ceil(N / lanes))\n",
+        ),
+    ] {
+        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
+        all.extend(args);
+        let run = hopgen(&all);
+        assert_eq!(run.status.code(), Some(2));
+        assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
+        assert!(!out.exists());
+    }
+    // 32 words in banks of 8: four files, each a quarter of weights.mem, in order.
+    let banked = ["--arch", "folded", "--lanes", "2", "--bank-words", "8"];
+    let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
+    all.extend(banked);
+    assert!(hopgen(&all).status.success());
+    let whole = std::fs::read_to_string(out.join("weights.mem")).unwrap();
+    let parts: Vec<String> = (0..4)
+        .map(|k| std::fs::read_to_string(out.join(format!("weights.b{k}.mem"))).unwrap())
+        .collect();
+    assert_eq!(parts.concat(), whole);
+    assert!(parts.iter().all(|p| p.lines().count() == 8));
+    let core = std::fs::read_to_string(out.join("tiny_8.v")).unwrap();
+    assert!(core.contains("--bank-words 8"), "the Made-by line says how");
+}
