@@ -367,4 +367,16 @@ fn bank_words_are_checked_and_split_the_weights() {
     assert!(parts.iter().all(|p| p.lines().count() == 8));
     let core = std::fs::read_to_string(out.join("tiny_8.v")).unwrap();
     assert!(core.contains("--bank-words 8"), "the Made-by line says how");
+    assert_eq!(core.matches("$readmemh(\"weights.b").count(), 4);
+    // Weights written at run time: banks with no initial contents, and no bank files.
+    for update in ["sync", "async"] {
+        let loaded = dir.path().join(format!("loaded-{update}"));
+        let mut all = vec!["synth", path_str(&w), "-o", path_str(&loaded)];
+        all.extend(banked);
+        all.extend(["--load-weights", "--update", update]);
+        assert!(hopgen(&all).status.success());
+        let core = std::fs::read_to_string(loaded.join("tiny_8.v")).unwrap();
+        assert!(!core.contains("$readmemh(\"weights.b"), "{update}: {core}");
+        assert!(!loaded.join("weights.b0.mem").exists());
+    }
 }

@@ -396,15 +396,8 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         control::signed_net(NetKind::Reg, z.acc + 1, &e.acc, "-C_i + partial S_i"),
     ]);
     match z.banking {
-        Some(banking) => items.extend(
-            BankedMemory {
-                mem: &weight_memory(e, z),
-                banking,
-                port: None,
-                file: WEIGHTS_FILE,
-            }
-            .items(),
-        ),
+        Some(banking) => items
+            .extend(BankedMemory::new(&weight_memory(e, z), banking, z.load, WEIGHTS_FILE).items()),
         None => items.push(Item::Memory {
             width: z.word,
             depth: z.n * z.c_count,
@@ -432,21 +425,6 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         Item::Blank,
     ]);
     items
-}
-
-/// The banked weight memory, with the write port when the weights are loaded.
-fn banked<'a>(
-    mem: &'a WeightMemory<'a>,
-    banking: Banking,
-    port: &'a WritePort,
-    z: &Sizes,
-) -> BankedMemory<'a> {
-    BankedMemory {
-        mem,
-        banking,
-        port: z.load.then_some(port),
-        file: WEIGHTS_FILE,
-    }
 }
 
 /// The weight memory as the write port sees it.
@@ -735,7 +713,9 @@ pub fn build(design: &Design) -> Module {
     let port = WritePort::new();
     let mem = weight_memory(&e, &z);
     match z.banking {
-        Some(banking) => items.extend(banked(&mem, banking, &port, &z).clocked_items(&names.clk)),
+        Some(banking) => items.extend(
+            BankedMemory::new(&mem, banking, z.load, WEIGHTS_FILE).clocked_items(&names.clk),
+        ),
         None if z.load => items.extend(port.items(&names.clk, &mem)),
         None => {}
     }

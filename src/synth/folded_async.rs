@@ -114,20 +114,6 @@ impl Sizes {
     }
 }
 
-/// The banked weight memory (column-major, as `weights.mem`).
-fn banked<'a>(
-    mem: &'a WeightMemory<'a>,
-    banking: Banking,
-    port: Option<&'a WritePort>,
-) -> BankedMemory<'a> {
-    BankedMemory {
-        mem,
-        banking,
-        port,
-        file: WEIGHTS_FILE,
-    }
-}
-
 /// The weight memory as the write port sees it: column-major words k*C + c.
 fn weight_memory<'a>(names: &'a AsyncNames, z: &Sizes) -> WeightMemory<'a> {
     WeightMemory {
@@ -279,7 +265,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
     match z.banking {
         Some(banking) => {
             let mem = weight_memory(&mems, z);
-            items.extend(banked(&mem, banking, None).items());
+            items.extend(BankedMemory::new(&mem, banking, z.load, WEIGHTS_FILE).items());
         }
         None => {
             items.push(Item::Memory {
@@ -868,9 +854,9 @@ pub fn build(design: &Design) -> Module {
     let mut items = declarations(&names, &z);
     let mem = weight_memory(&mems, &z);
     match z.banking {
-        Some(banking) => {
-            items.extend(banked(&mem, banking, z.load.then_some(&port)).clocked_items(&names.clk))
-        }
+        Some(banking) => items.extend(
+            BankedMemory::new(&mem, banking, z.load, WEIGHTS_FILE).clocked_items(&names.clk),
+        ),
         None if z.load => items.extend(port.items(&names.clk, &mem)),
         None => {}
     }

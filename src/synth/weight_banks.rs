@@ -96,15 +96,26 @@ impl Banking {
 
 /// The registers and memories of a banked weight memory, named after the memory.
 pub struct BankedMemory<'a> {
-    pub mem: &'a WeightMemory<'a>,
-    pub banking: Banking,
+    mem: &'a WeightMemory<'a>,
+    banking: Banking,
     /// Written at run time through `WritePort` (no initial contents).
-    pub port: Option<&'a WritePort>,
+    port: Option<WritePort>,
     /// The whole memory's file (`weights.mem`); banks read their own cuts of it.
-    pub file: &'a str,
+    file: &'a str,
 }
 
-impl BankedMemory<'_> {
+impl<'a> BankedMemory<'a> {
+    /// The banks of `mem`; `load`: written at run time through the core's write
+    /// port, with no initial contents, else each bank reads its cut of `file`.
+    pub fn new(mem: &'a WeightMemory<'a>, banking: Banking, load: bool, file: &'a str) -> Self {
+        BankedMemory {
+            mem,
+            banking,
+            port: load.then(WritePort::new),
+            file,
+        }
+    }
+
     fn name(&self, what: &str, k: usize) -> Ident {
         Ident::new(format!("{}_{what}{k}", self.mem.memory.0))
     }
@@ -164,7 +175,7 @@ impl BankedMemory<'_> {
 
     /// The address the banks read: the shared one when a write port has it.
     fn address(&self) -> Expr {
-        match self.port {
+        match &self.port {
             Some(port) => Expr::id(port.shared_address()),
             None => self.mem.read_addr.clone(),
         }
@@ -231,7 +242,7 @@ impl BankedMemory<'_> {
 
     /// The run-time write: bank `maddr >> log2 B` at word `maddr mod B`.
     fn write_items(&self, clk: &Ident) -> Vec<Item> {
-        let Some(port) = self.port else {
+        let Some(port) = &self.port else {
             return vec![];
         };
         let writes = (0..self.banking.banks)
@@ -283,7 +294,7 @@ impl BankedMemory<'_> {
             })
             .collect();
         reads.push(set(&self.select(0), self.bank_of(addr)));
-        let mut stmts = match self.port {
+        let mut stmts = match &self.port {
             Some(port) => vec![Stmt::If {
                 cond: Expr::id(port.enable()).logic_not(),
                 then: reads,
