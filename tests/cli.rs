@@ -281,12 +281,25 @@ fn auto_sizes_cores_for_a_target() {
     );
 }
 
-#[test]
-fn pipeline_is_checked_against_the_architecture() {
+/// `hopgen synth tiny8.json ARGS...` for each case: exit 2, exactly the expected
+/// error and hint, and no output directory.
+fn synth_option_errors(cases: &[(Vec<&str>, &str)]) {
     let w = data("tiny8.json");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x");
-    for (args, expected) in [
+    for (args, expected) in cases {
+        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
+        all.extend(args);
+        let run = hopgen(&all);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8(run.stderr).unwrap(), *expected);
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn pipeline_is_checked_against_the_architecture() {
+    synth_option_errors(&[
         (
             vec!["--update", "async", "--arch", "parallel", "--pipeline", "1"],
             "error: --pipeline applies to the parallel sync core, not parallel async\n  hint: drop --pipeline, or use --arch parallel --update sync\n",
@@ -295,22 +308,12 @@ fn pipeline_is_checked_against_the_architecture() {
             vec!["--arch", "parallel", "--pipeline", "4"],
             "error: --pipeline 4 is more than the 3 adder levels of an N = 8 tree\n  hint: choose K from 0 to ⌈log2 N⌉\n",
         ),
-    ] {
-        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
-        all.extend(args);
-        let run = hopgen(&all);
-        assert_eq!(run.status.code(), Some(2));
-        assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
-        assert!(!out.exists());
-    }
+    ]);
 }
 
 #[test]
 fn lanes_conflicts_are_errors() {
-    let w = data("tiny8.json");
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("x");
-    for (args, expected) in [
+    synth_option_errors(&[
         (
             vec!["--arch", "parallel", "--lanes", "3"],
             "error: --lanes applies to the folded architecture, not parallel\n  hint: drop --lanes, or use --arch folded\n",
@@ -319,21 +322,12 @@ fn lanes_conflicts_are_errors() {
             vec!["--target", "ice40-up5k", "--lanes", "2"],
             "error: --lanes fixes what --target ice40-up5k would choose\n  hint: leave out --lanes to let the target decide, or use --arch folded --lanes L\n",
         ),
-    ] {
-        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
-        all.extend(args);
-        let run = hopgen(&all);
-        assert_eq!(run.status.code(), Some(2));
-        assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
-    }
+    ]);
 }
 
 #[test]
 fn bank_words_are_checked_and_split_the_weights() {
-    let w = data("tiny8.json");
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("x");
-    for (args, expected) in [
+    synth_option_errors(&[
         (
             vec!["--arch", "parallel", "--bank-words", "4"],
             "error: --bank-words applies to folded cores, not parallel\n  hint: drop --bank-words, or use --arch folded\n",
@@ -346,14 +340,10 @@ fn bank_words_are_checked_and_split_the_weights() {
             vec!["--arch", "folded", "--lanes", "2", "--bank-words", "32"],
             "error: --bank-words 32 does not split a weight memory of 32 words\n  hint: choose a power of two from 2 to below the memory's words (N * ceil(N / lanes))\n",
         ),
-    ] {
-        let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
-        all.extend(args);
-        let run = hopgen(&all);
-        assert_eq!(run.status.code(), Some(2));
-        assert_eq!(String::from_utf8(run.stderr).unwrap(), expected);
-        assert!(!out.exists());
-    }
+    ]);
+    let w = data("tiny8.json");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
     // 32 words in banks of 8: four files, each a quarter of weights.mem, in order.
     let banked = ["--arch", "folded", "--lanes", "2", "--bank-words", "8"];
     let mut all = vec!["synth", path_str(&w), "-o", path_str(&out)];
