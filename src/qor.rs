@@ -209,8 +209,12 @@ pub fn goals() -> Vec<Goal> {
     ]
 }
 
+/// The nextpnr seeds a goal's build may try (`hopgen build --seeds`): it stops at
+/// the first that meets the goal.
+pub const GOAL_SEEDS: u32 = 3;
+
 /// The goals' table: its header row and separator.
-const GOAL_HEAD: &str = "| part | arch | update | W | N | goal MHz | Fmax MHz | met | logic cells | BRAM | SPRAM | weights in | build s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+const GOAL_HEAD: &str = "| part | arch | update | W | N | goal MHz | Fmax MHz | met | seeds tried (MHz) | logic cells | BRAM | SPRAM | weights in | build s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
 /// One row of the goals' table for a build of the goal's size.
 pub fn goal_row(goal: &Goal, a: &Attempt) -> String {
@@ -223,12 +227,13 @@ pub fn goal_row(goal: &Goal, a: &Attempt) -> String {
     let Some(r) = a.report.as_ref().filter(|_| a.fits) else {
         let why = a.problem.as_deref().unwrap_or("?").replace('|', "/");
         let why = why.lines().next().unwrap_or("").to_string();
-        return format!("{head}| - | no: {why} | | | | | |\n");
+        return format!("{head}| - | no: {why} | | | | | | |\n");
     };
     let fmax = r.timing.fmax_mhz.unwrap_or(0.0);
     format!(
-        "{head}| {fmax:.1} | {} | {} | {} | {} | {} | {:.0} |\n",
+        "{head}| {fmax:.1} | {} | {} | {} | {} | {} | {} | {:.0} |\n",
         if fmax >= goal.mhz { "yes" } else { "no" },
+        seeds_tried(r),
         used(r, "logic cells"),
         used(r, bram_kind(&goal.case)),
         used(r, "SPRAM"),
@@ -237,9 +242,26 @@ pub fn goal_row(goal: &Goal, a: &Attempt) -> String {
     )
 }
 
+/// The seeds a build tried and their Fmax, the kept one in bold: `1: 88.1, **2: 102.0**`.
+fn seeds_tried(r: &Report) -> String {
+    r.timing
+        .seeds
+        .iter()
+        .map(|s| {
+            let text = format!("{}: {:.1}", s.seed, s.fmax_mhz.unwrap_or(0.0));
+            if Some(s.seed) == r.timing.seed {
+                format!("**{text}**")
+            } else {
+                text
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Builds a goal's size and saves its row and report as `<dir>/<goal key>.*`.
 pub fn run_goal(goal: &Goal, work: &Path, cache: &Path, dir: &Path) -> std::io::Result<Attempt> {
-    let a = attempt(&goal.case, goal.neurons, work, cache);
+    let a = attempt(&goal.case, goal.neurons, GOAL_SEEDS, work, cache);
     std::fs::create_dir_all(dir)?;
     let json = serde_json::to_string_pretty(&a).map_err(std::io::Error::other)? + "\n";
     std::fs::write(dir.join(format!("{}.json", goal.key())), json)?;
@@ -275,7 +297,7 @@ fn network(n: usize, weight_bits: u32) -> Network {
 }
 
 /// Builds one N of a case under `work`.
-pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
+pub fn attempt(case: &Case, n: usize, seed_tries: u32, work: &Path, cache: &Path) -> Attempt {
     let started = Instant::now();
     let failed = |problem: String| Attempt {
         neurons: n,
@@ -314,6 +336,7 @@ pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
         baud: DEFAULT_BAUD,
         freq_mhz: BuildOptions::default_freq_mhz(None, case.part),
         seed: 1,
+        seed_tries,
         allow_timing_fail: true,
         spram: true,
         pll: None,
@@ -344,7 +367,7 @@ pub fn attempt(case: &Case, n: usize, work: &Path, cache: &Path) -> Attempt {
 /// Runs one case's search, reporting each attempt to `log`.
 pub fn search(case: &Case, work: &Path, cache: &Path, log: &dyn Fn(&Attempt)) -> Outcome {
     search_with(case, &mut |n| {
-        let a = attempt(case, n, work, cache);
+        let a = attempt(case, n, 1, work, cache);
         log(&a);
         a
     })

@@ -268,6 +268,79 @@ fn a_core_too_big_for_the_part_is_reported_with_exit_7() {
     assert!(r["problem"].as_str().unwrap().contains("EBR"), "{r}");
 }
 
+/// `--seeds K`: nextpnr runs with seeds 1, 2, … until one meets the target; when none
+/// does, the fastest placement is the one left in the directory (its report and
+/// bitstream), and every seed's log is kept.
+#[test]
+fn seeds_are_tried_until_one_meets_the_target_and_the_fastest_is_kept() {
+    if !flow_tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let w = weights(tmp.path(), 16);
+    let build = |freq: &str, out: &str| {
+        let args = [
+            "build",
+            w.to_str().unwrap(),
+            "--part",
+            "ice40-hx8k-ct256",
+            "--arch",
+            "folded",
+            "--freq",
+            freq,
+            "--seeds",
+            "3",
+            "--allow-timing-fail",
+            "-o",
+            out,
+        ];
+        let text = ok(&hopgen(&args, tmp.path()));
+        (text, report(&tmp.path().join(out)))
+    };
+    // 900 MHz: no seed meets it, so all three run and the fastest is kept.
+    let (text, r) = build("900", "fast");
+    let tried: Vec<(u64, f64)> = r["timing"]["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["seed"].as_u64().unwrap(), s["fmax_mhz"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(
+        tried.iter().map(|t| t.0).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "{r}"
+    );
+    let best = tried.iter().map(|t| t.1).fold(0.0, f64::max);
+    let kept = tried.iter().find(|t| t.1 == best).unwrap().0;
+    assert_eq!(r["timing"]["seed"], kept, "{r}");
+    assert_eq!(r["timing"]["fmax_mhz"].as_f64().unwrap(), best);
+    assert_eq!(r["status"], "timing-failed");
+    let dir = tmp.path().join("fast");
+    let placed: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("nextpnr-report.json")).unwrap())
+            .unwrap();
+    let placed_fmax = hopgen::fpga::report::PnrReport::parse(&placed.to_string())
+        .unwrap()
+        .fmax_mhz;
+    assert_eq!(
+        placed_fmax,
+        Some(best),
+        "the kept seed's files are in place"
+    );
+    let logs: Vec<String> = (1..=3)
+        .map(|seed| std::fs::read_to_string(dir.join(format!("nextpnr-seed{seed}.log"))).unwrap())
+        .collect();
+    assert!(logs.iter().all(|log| log.contains("Max frequency")));
+    assert!(logs[0] != logs[1] && logs[1] != logs[2], "three placements");
+    assert!(text.contains("kept seed"), "{text}");
+    assert!(text.contains("nextpnr (seed 3)"), "{text}");
+    // 10 MHz: seed 1 meets it, so no other seed runs.
+    let (_, r) = build("10", "slow");
+    assert_eq!(r["timing"]["seeds"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["timing"]["seed"], 1);
+    assert_eq!(r["status"], "ok");
+}
+
 #[test]
 fn a_pll_clocks_the_core_when_the_board_clock_differs() {
     if !flow_tools_present() {

@@ -91,6 +91,7 @@ fn start_with(
         baud: DEFAULT_BAUD,
         freq_mhz: board.clock_hz as f64 / 1e6,
         seed: 1,
+        seed_tries: 1,
         allow_timing_fail: false,
         spram: false,
         pll: None,

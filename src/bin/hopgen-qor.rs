@@ -3,7 +3,8 @@
 //! `--only A,B` keeps the cases whose key (part-arch-update-wW) contains A or B;
 //! `--jobs J` runs J searches at once (default 2);
 //! `--render` only rewrites docs/QOR.md from the saved searches;
-//! `--at N` builds that one size of each kept case, prints it and saves nothing;
+//! `--at N` builds that one size of each kept case, prints it and saves nothing
+//! (`--seeds K` lets it try K nextpnr seeds, as `hopgen build --seeds`);
 //! `--goals` builds only the issue's goal sizes (which a full run builds last).
 
 use hopgen::qor::{self, Outcome};
@@ -16,6 +17,7 @@ const USAGE: &str = "usage: hopgen-qor [--only KEY,KEY] [--jobs J] [--at N] [--g
   --only KEY,KEY  keep the cases whose key (part-arch-update-wW) contains one of them
   --jobs J        searches run at once (default 2)
   --at N          build only size N of each kept case, print it, save nothing
+  --seeds K       with --at: try up to K nextpnr seeds (default 1)
   --goals         build only the goal sizes (of the kept cases), save them, render
   --render        only rewrite docs/QOR.md from bench/qor/";
 
@@ -24,6 +26,7 @@ struct Args {
     only: Option<String>,
     jobs: usize,
     at: Option<usize>,
+    seeds: u32,
     goals_only: bool,
     render: bool,
 }
@@ -33,6 +36,7 @@ fn parse_args() -> anyhow::Result<Args> {
         only: None,
         jobs: 2,
         at: None,
+        seeds: 1,
         goals_only: false,
         render: false,
     };
@@ -46,6 +50,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--only" => args.only = Some(value()?),
             "--jobs" => args.jobs = value()?.parse()?,
             "--at" => args.at = Some(value()?.parse()?),
+            "--seeds" => args.seeds = value()?.parse::<u32>()?.max(1),
             "--render" => args.render = true,
             "--goals" => args.goals_only = true,
             "-h" | "--help" => {
@@ -59,10 +64,10 @@ fn parse_args() -> anyhow::Result<Args> {
 }
 
 /// `--at N`: one build per kept case, printed as a report table.
-fn build_at(cases: &[qor::Case], n: usize) {
+fn build_at(cases: &[qor::Case], n: usize, seeds: u32) {
     let cache = hopgen::sim::verilator::cache_root();
     for case in cases {
-        let a = qor::attempt(case, n, &PathBuf::from("build/qor-at"), &cache);
+        let a = qor::attempt(case, n, seeds, &PathBuf::from("build/qor-at"), &cache);
         println!(
             "== {} N={n}: fits {} in {:.0} s",
             case.key(),
@@ -132,7 +137,7 @@ fn main() -> anyhow::Result<()> {
         .filter(|_| !args.goals_only)
         .collect();
     if let Some(n) = args.at {
-        build_at(&cases, n);
+        build_at(&cases, n, args.seeds);
         return Ok(());
     }
     let work = PathBuf::from("build/qor");

@@ -30,9 +30,13 @@ pub struct BuildArgs {
     /// iCE40, 100 on ECP5).
     #[arg(long)]
     pub freq: Option<f64>,
-    /// nextpnr's placement seed.
+    /// nextpnr's placement seed (the first one, with --seeds).
     #[arg(long, default_value_t = 1)]
     pub seed: u32,
+    /// Try up to this many nextpnr seeds (--seed, --seed + 1, …), stop at the first
+    /// that meets the clock target, and keep the fastest placement.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub seeds: u32,
     /// Exit 0 even when Fmax misses the target (the report still says so).
     #[arg(long)]
     pub allow_timing_fail: bool,
@@ -118,6 +122,7 @@ fn options(args: &BuildArgs) -> Result<(BuildOptions, CoreOpts), Error> {
         baud: args.baud,
         freq_mhz: freq,
         seed: args.seed,
+        seed_tries: args.seeds,
         allow_timing_fail: args.allow_timing_fail,
         spram: !args.no_spram,
         pll,

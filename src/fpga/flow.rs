@@ -37,6 +37,9 @@ pub struct StepRun {
     /// cache.
     pub tool_seconds: f64,
     pub log: String,
+    /// What set this run apart from others of the same step (`seed 2`), if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A step that failed: the tool's error, with its log in the build directory.
@@ -174,6 +177,7 @@ pub fn run_step(step: &Step, dir: &Path, cache: &Path) -> Result<StepRun, StepFa
             cached,
             tool_seconds: tool_seconds.unwrap_or(seconds),
             log: step.log_file(),
+            note: None,
         }
     };
     let complete = slot.join(COMPLETE);

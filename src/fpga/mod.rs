@@ -34,7 +34,11 @@ pub struct BuildOptions {
     pub baud: u32,
     /// nextpnr's target clock in MHz.
     pub freq_mhz: f64,
+    /// nextpnr's first placement seed.
     pub seed: u32,
+    /// How many seeds to try (`seed`, `seed + 1`, …): place and route stops at the
+    /// first that meets the target, or keeps the fastest (at least 1).
+    pub seed_tries: u32,
     /// Report a missed clock target but still exit 0.
     pub allow_timing_fail: bool,
     /// Map suitable memories to SPRAM (iCE40 UP5K).
@@ -328,26 +332,10 @@ fn run_flow(
     if let Some(problem) = report::over_capacity(&pre) {
         return does_not_fit(steps, problem);
     }
-    progress("place and route (nextpnr)");
-    let constraints = opts.board.map(|b| b.constraints);
-    let pnr_step = flow::nextpnr_step(opts.part, constraints, opts.freq_mhz, opts.seed);
-    match flow::run_step(&pnr_step, dir, cache) {
-        Ok(run) => steps.push(run),
-        Err(failure) => {
-            let log = std::fs::read_to_string(dir.join(pnr_step.log_file())).unwrap_or_default();
-            let Some(line) = flow::does_not_fit_line(&log) else {
-                return Err(failure);
-            };
-            steps.push(failed_run(&pnr_step, &failure));
-            let problem = format!(
-                "nextpnr could not place the design on {}: {line}",
-                opts.part.name(),
-            );
-            return does_not_fit(steps, problem);
-        }
-    }
-    let pnr = PnrReport::parse(&read(dir, names::PNR_REPORT)?)
-        .map_err(|e| parse_failure(names::PNR_REPORT, e))?;
+    let placed = match place_and_route(opts, dir, cache, progress, &mut steps)? {
+        Placement::Placed(placed) => placed,
+        Placement::DoesNotFit(problem) => return does_not_fit(steps, problem),
+    };
     progress("bitstream");
     let bitstream = opts.bitstream_name(&core.manifest.top);
     steps.push(flow::run_step(
@@ -359,11 +347,132 @@ fn run_flow(
         core,
         opts,
         &cells,
-        Some(&pnr),
+        Some(&placed),
         steps,
         Some(bitstream),
         None,
     ))
+}
+
+/// What place and route gave: a placement (the kept seed's files are in the build
+/// directory), or the reason the design does not fit.
+enum Placement {
+    Placed(Placed),
+    DoesNotFit(String),
+}
+
+/// The kept placement: nextpnr's report, its seed, and every seed tried.
+struct Placed {
+    pnr: PnrReport,
+    seed: u32,
+    tries: Vec<report::SeedTry>,
+}
+
+/// Runs nextpnr with seeds `opts.seed`, `opts.seed + 1`, … until one meets the target
+/// or `opts.seed_tries` have run, and leaves the fastest placement in `dir` (a seed
+/// run again to restore its files comes from the step cache). With more than one try,
+/// each seed's log is kept as `nextpnr-seed<S>.log`.
+fn place_and_route(
+    opts: &BuildOptions,
+    dir: &Path,
+    cache: &Path,
+    progress: &dyn Fn(&str),
+    steps: &mut Vec<StepRun>,
+) -> Result<Placement, StepFailure> {
+    let tries = opts.seed_tries.max(1);
+    let mut placed: Vec<(u32, PnrReport)> = vec![];
+    for seed in (opts.seed..).take(tries as usize) {
+        progress(&if tries > 1 {
+            format!("place and route (nextpnr, seed {seed})")
+        } else {
+            "place and route (nextpnr)".into()
+        });
+        let pnr = match run_nextpnr(opts, seed, dir, cache, steps)? {
+            Ok(pnr) => pnr,
+            Err(problem) => return Ok(Placement::DoesNotFit(problem)),
+        };
+        if tries > 1 {
+            keep_seed_log(dir, seed, steps)?;
+        }
+        let met = pnr.fmax_mhz.is_some_and(|f| f >= opts.freq_mhz);
+        placed.push((seed, pnr));
+        if met {
+            break;
+        }
+    }
+    let best = fastest(&placed);
+    let seed = placed[best].0;
+    if best + 1 != placed.len() {
+        progress(&format!("restoring the placement of seed {seed}"));
+        let _ = run_nextpnr(opts, seed, dir, cache, steps)?;
+        // Served from the cache, the rerun cost nothing and its time is already counted.
+        if steps.last().is_some_and(|run| run.cached) {
+            steps.pop();
+        }
+    }
+    let tries = placed
+        .iter()
+        .map(|(seed, pnr)| report::SeedTry {
+            seed: *seed,
+            fmax_mhz: pnr.fmax_mhz,
+        })
+        .collect();
+    Ok(Placement::Placed(Placed {
+        pnr: placed.swap_remove(best).1,
+        seed,
+        tries,
+    }))
+}
+
+/// The index of the fastest placement (the earliest of equals).
+fn fastest(placed: &[(u32, PnrReport)]) -> usize {
+    let fmax = |i: usize| placed[i].1.fmax_mhz.unwrap_or(0.0);
+    (0..placed.len())
+        .reduce(|best, i| if fmax(i) > fmax(best) { i } else { best })
+        .expect("at least one seed ran")
+}
+
+/// One nextpnr run with `seed`, its step recorded in `steps`: its report, or (inner
+/// error) why the design does not fit the part.
+fn run_nextpnr(
+    opts: &BuildOptions,
+    seed: u32,
+    dir: &Path,
+    cache: &Path,
+    steps: &mut Vec<StepRun>,
+) -> Result<Result<PnrReport, String>, StepFailure> {
+    let constraints = opts.board.map(|b| b.constraints);
+    let step = flow::nextpnr_step(opts.part, constraints, opts.freq_mhz, seed);
+    match flow::run_step(&step, dir, cache) {
+        Ok(run) => steps.push(run),
+        Err(failure) => {
+            let log = std::fs::read_to_string(dir.join(step.log_file())).unwrap_or_default();
+            let Some(line) = flow::does_not_fit_line(&log) else {
+                return Err(failure);
+            };
+            steps.push(failed_run(&step, &failure));
+            return Ok(Err(format!(
+                "nextpnr could not place the design on {}: {line}",
+                opts.part.name(),
+            )));
+        }
+    }
+    let pnr = PnrReport::parse(&read(dir, names::PNR_REPORT)?)
+        .map_err(|e| parse_failure(names::PNR_REPORT, e))?;
+    Ok(Ok(pnr))
+}
+
+/// Copies the last nextpnr run's log to `nextpnr-seed<S>.log` and points its step at it.
+fn keep_seed_log(dir: &Path, seed: u32, steps: &mut [StepRun]) -> Result<(), StepFailure> {
+    let Some(run) = steps.last_mut() else {
+        return Ok(());
+    };
+    let kept = format!("nextpnr-seed{seed}.log");
+    std::fs::copy(dir.join(&run.log), dir.join(&kept))
+        .map_err(|e| parse_failure(&run.log, format!("cannot keep the log: {e}")))?;
+    run.log = kept;
+    run.note = Some(format!("seed {seed}"));
+    Ok(())
 }
 
 fn failed_run(step: &Step, failure: &StepFailure) -> StepRun {
@@ -374,6 +483,7 @@ fn failed_run(step: &Step, failure: &StepFailure) -> StepRun {
         cached: false,
         tool_seconds: failure.seconds,
         log: step.log_file(),
+        note: None,
     }
 }
 
@@ -381,12 +491,13 @@ fn make_report(
     core: &Generated,
     opts: &BuildOptions,
     cells: &CellCounts,
-    pnr: Option<&PnrReport>,
+    placed: Option<&Placed>,
     steps: Vec<StepRun>,
     bitstream: Option<String>,
     problem: Option<String>,
 ) -> Report {
     let m = &core.manifest;
+    let pnr = placed.map(|p| &p.pnr);
     let fmax = pnr.and_then(|p| p.fmax_mhz);
     let met = fmax.map(|f| f >= opts.freq_mhz);
     let status = match (&problem, met) {
@@ -435,6 +546,8 @@ fn make_report(
             pll_requested_mhz: opts.pll.as_ref().map(|p| p.requested_mhz),
             fmax_mhz: fmax,
             met,
+            seed: placed.map(|p| p.seed),
+            seeds: placed.map_or(vec![], |p| p.tries.clone()),
         },
         performance: report::Performance {
             cycles_per_sweep: m.cycles_per_sweep,

@@ -178,6 +178,17 @@ pub struct TimingSummary {
     pub pll_requested_mhz: Option<f64>,
     pub fmax_mhz: Option<f64>,
     pub met: Option<bool>,
+    /// The nextpnr seed of the placement in the build directory.
+    pub seed: Option<u32>,
+    /// Every seed tried, in order (one, unless `--seeds` asked for more).
+    pub seeds: Vec<SeedTry>,
+}
+
+/// One nextpnr seed and the Fmax its placement reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeedTry {
+    pub seed: u32,
+    pub fmax_mhz: Option<f64>,
 }
 
 /// Speed: the core's exact cycle counts, and probes/s at Fmax and over the UART.
@@ -355,6 +366,22 @@ impl Report {
             "clock     target {:.1} MHz, Fmax {fmax}{pll}",
             t.target_mhz
         );
+        if t.seeds.len() > 1 {
+            let tried: Vec<String> = t
+                .seeds
+                .iter()
+                .map(|s| match s.fmax_mhz {
+                    Some(f) => format!("{} → {f:.1}", s.seed),
+                    None => format!("{} → -", s.seed),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "seeds     {} MHz; kept seed {}",
+                tried.join(", "),
+                t.seed.map_or("-".into(), |s| s.to_string())
+            );
+        }
         let p = &self.performance;
         let _ = writeln!(
             out,
@@ -377,10 +404,14 @@ impl Report {
             } else {
                 String::new()
             };
+            let name = match &step.note {
+                Some(note) => format!("{} ({note})", step.step),
+                None => step.step.to_string(),
+            };
             let _ = writeln!(
                 out,
-                "step      {:<8} {:>7.2} s{cached}  ({})",
-                step.step, step.seconds, step.tool
+                "step      {name:<8} {:>7.2} s{cached}  ({})",
+                step.seconds, step.tool
             );
         }
         if let Some(bit) = &self.bitstream {
