@@ -339,9 +339,12 @@ pub(super) fn main_block_loading(
         None => vec![hold],
     };
     let working = when(&names.busy, running, idle_work);
+    // The reset comes last and overrides: registers it does not reset are not held
+    // by it either, so `rst` (one register with a fan-out over the whole design)
+    // reaches only the enables of the few registers it resets.
     Item::AlwaysPosedge {
         clock: names.clk.clone(),
-        body: vec![when(&names.rst, resets, vec![working])],
+        body: vec![working, when(&names.rst, resets, vec![])],
     }
 }
 

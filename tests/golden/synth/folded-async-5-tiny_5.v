@@ -128,15 +128,7 @@ module tiny_5 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            pass_active <= 1'd0;
-            p1_valid <= 1'd0;
-            p2_valid <= 1'd0;
-            p3_valid <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             wdata <= wmem[pass_addr];
             wdata_r <= wdata;
             kdata <= kmem[p2_c];
@@ -306,6 +298,15 @@ module tiny_5 (
             pass_copy <= 1'd1;
             pass_up <= 1'd0;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            pass_active <= 1'd0;
+            p1_valid <= 1'd0;
+            p2_valid <= 1'd0;
+            p3_valid <= 1'd0;
         end
     end
 endmodule

@@ -121,26 +121,7 @@ module tiny_2 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            issuing <= 1'd0;
-            starting <= 1'd0;
-            diff_state <= 1'd0;
-            diff_prev <= 1'd0;
-            v1 <= 1'd0;
-            v2 <= 1'd0;
-            v3 <= 1'd0;
-            ending <= 1'd0;
-            committing <= 1'd0;
-            idx <= 1'd0;
-            addr <= 1'd0;
-            idx_last <= 1'd0;
-            chunk <= 1'd0;
-            chunk_last <= 1'd1;
-            v1_d1 <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             v1_d1 <= v1;
             first1_d1 <= first1;
             last1_d1 <= last1;
@@ -213,6 +194,26 @@ module tiny_2 (
         end else if (in_valid && idle) begin
             idle <= 1'd0;
             starting <= 1'd1;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            issuing <= 1'd0;
+            starting <= 1'd0;
+            diff_state <= 1'd0;
+            diff_prev <= 1'd0;
+            v1 <= 1'd0;
+            v2 <= 1'd0;
+            v3 <= 1'd0;
+            ending <= 1'd0;
+            committing <= 1'd0;
+            idx <= 1'd0;
+            addr <= 1'd0;
+            idx_last <= 1'd0;
+            chunk <= 1'd0;
+            chunk_last <= 1'd1;
+            v1_d1 <= 1'd0;
         end
     end
     always @(posedge clk) begin

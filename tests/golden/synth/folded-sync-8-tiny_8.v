@@ -126,27 +126,7 @@ module tiny_8 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            issuing <= 1'd0;
-            starting <= 1'd0;
-            diff_state <= 1'd0;
-            diff_prev <= 1'd0;
-            v1 <= 1'd0;
-            v2 <= 1'd0;
-            v3 <= 1'd0;
-            ending <= 1'd0;
-            committing <= 1'd0;
-            idx <= 3'd0;
-            addr <= 5'd0;
-            idx_last <= 1'd0;
-            chunk <= 2'd0;
-            chunk_last <= 1'd0;
-            v1_d1 <= 1'd0;
-            v1_d2 <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             v1_d1 <= v1;
             v1_d2 <= v1_d1;
             first1_d1 <= first1;
@@ -231,6 +211,27 @@ module tiny_8 (
         end else if (in_valid && idle) begin
             idle <= 1'd0;
             starting <= 1'd1;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            issuing <= 1'd0;
+            starting <= 1'd0;
+            diff_state <= 1'd0;
+            diff_prev <= 1'd0;
+            v1 <= 1'd0;
+            v2 <= 1'd0;
+            v3 <= 1'd0;
+            ending <= 1'd0;
+            committing <= 1'd0;
+            idx <= 3'd0;
+            addr <= 5'd0;
+            idx_last <= 1'd0;
+            chunk <= 2'd0;
+            chunk_last <= 1'd0;
+            v1_d1 <= 1'd0;
+            v1_d2 <= 1'd0;
         end
     end
     always @(posedge clk) begin

@@ -75,12 +75,7 @@ module tiny_1 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            loading <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             if (apply) begin
                 g[1'd0] <= up ? ((g[1'd0] + w_0) + w_0) : ((g[1'd0] - w_0) - w_0);
             end
@@ -127,6 +122,12 @@ module tiny_1 (
             changed_any <= 1'd0;
             g[1'd0] <= 3'sd0;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            loading <= 1'd0;
         end
     end
 endmodule

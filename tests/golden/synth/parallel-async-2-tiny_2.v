@@ -86,12 +86,7 @@ module tiny_2 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            loading <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             if (apply) begin
                 g[1'd0] <= up ? ((g[1'd0] + w_0) + w_0) : ((g[1'd0] - w_0) - w_0);
                 g[1'd1] <= up ? ((g[1'd1] + w_1) + w_1) : ((g[1'd1] - w_1) - w_1);
@@ -140,6 +135,12 @@ module tiny_2 (
             g[1'd0] <= 3'sd0;
             g[1'd1] <= 3'sd0;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            loading <= 1'd0;
         end
     end
 endmodule

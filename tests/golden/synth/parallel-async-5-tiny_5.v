@@ -119,12 +119,7 @@ module tiny_5 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            loading <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             if (apply) begin
                 g[3'd0] <= up ? ((g[3'd0] + w_0) + w_0) : ((g[3'd0] - w_0) - w_0);
                 g[3'd1] <= up ? ((g[3'd1] + w_1) + w_1) : ((g[3'd1] - w_1) - w_1);
@@ -179,6 +174,12 @@ module tiny_5 (
             g[3'd3] <= -6'sd2;
             g[3'd4] <= 6'sd4;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            loading <= 1'd0;
         end
     end
 endmodule

@@ -152,12 +152,7 @@ module tiny_8 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-            loading <= 1'd0;
-        end else if (busy) begin
+        if (busy) begin
             if (apply) begin
                 g[3'd0] <= up ? ((g[3'd0] + w_0) + w_0) : ((g[3'd0] - w_0) - w_0);
                 g[3'd1] <= up ? ((g[3'd1] + w_1) + w_1) : ((g[3'd1] - w_1) - w_1);
@@ -218,6 +213,12 @@ module tiny_8 (
             g[3'd6] <= 7'sd7;
             g[3'd7] <= 7'sd9;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
+            loading <= 1'd0;
         end
     end
 endmodule

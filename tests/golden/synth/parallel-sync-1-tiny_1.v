@@ -62,11 +62,7 @@ module tiny_1 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-        end else if (busy) begin
+        if (busy) begin
             state <= next;
             prev <= state;
             sweeps <= sweeps + 16'd1;
@@ -93,6 +89,11 @@ module tiny_1 (
             sweeps <= 16'd0;
             busy <= 1'd1;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
         end
     end
 endmodule

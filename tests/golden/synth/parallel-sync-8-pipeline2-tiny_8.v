@@ -161,11 +161,7 @@ module tiny_8 (
     assign out_status = status;
 
     always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'd0;
-            done <= 1'd0;
-            idle <= 1'd1;
-        end else if (busy) begin
+        if (busy) begin
             if (settle != 2'd2) begin
                 settle <= settle + 2'd1;
             end else begin
@@ -198,6 +194,11 @@ module tiny_8 (
             busy <= 1'd1;
             settle <= 2'd0;
             idle <= 1'd0;
+        end
+        if (rst) begin
+            busy <= 1'd0;
+            done <= 1'd0;
+            idle <= 1'd1;
         end
     end
 endmodule
