@@ -225,16 +225,27 @@ module hop_uart_bridge #(
 
     assign core_in_state = r_buf[24 +: N];
 
-    // An error is noted by the state machine (e_raise, e_code) and recorded a cycle
-    // later; the type byte it concerns cannot change before the next byte.
+    // An error is noted by the state machine (e_raise) and recorded a cycle later; the
+    // type byte it concerns cannot change before the next byte. Its code (e_code) is
+    // worked out every cycle, with no enable, as the code of whichever error the state
+    // machine could raise now: a framing error or time-out without a byte; with a
+    // byte, a bad check in R_CHECK, else the R_LEN1 verdicts. `raise` names the code
+    // the state machine means; simulations stop if e_code_now disagrees.
     reg            e_raise;
     reg [7:0]      e_code;
+    wire [7:0]     e_code_now;
 
     task raise;
         input [7:0] code;
         begin
             e_raise <= 1'b1;
-            e_code <= code;
+`ifndef SYNTHESIS
+            if (code != e_code_now) begin
+                $display("FAIL hop_uart_bridge: raised error %0d, e_code_now is %0d",
+                         code, e_code_now);
+                $finish;
+            end
+`endif
         end
     endtask
 
@@ -281,7 +292,14 @@ module hop_uart_bridge #(
         at_payload <= !rst && r_state == R_PAYLOAD;
         at_check <= !rst && r_state == R_CHECK;
         at_drain <= !rst && r_state == R_DRAIN;
+        e_code <= e_code_now;
     end
+
+    assign e_code_now = !b_valid ? (b_error ? E_FRAMING : E_TIMEOUT)
+                      : at_check ? E_CHECK
+                      : (f_len0_probe && b_probe_hi) ? (core_idle ? E_NOT_LOADED : E_BUSY)
+                      : (f_len0_weights && b_weights_hi) ? E_BUSY
+                      : f_known ? E_LENGTH : E_TYPE;
 
     always @(posedge clk) begin
         if (core_in_valid && core_in_ready) core_in_valid <= 1'b0;
@@ -465,7 +483,10 @@ module hop_uart_bridge #(
     // t_fresh is only ever set while a frame is being sent (t_kind != K_NONE), and is
     // cleared on the clock that ends one, so it is the valid bit by itself.
     assign tx_valid = t_fresh;
-    assign core_out_ready = t_result && t_last && tx_valid && tx_ready;
+    // The result is taken from the core when it is copied into r_buf (t_load_result,
+    // a register); the core is then free, but the bridge refuses probes until the
+    // RESULT frame has gone (core_idle), so the copy cannot be overwritten.
+    assign core_out_ready = t_load_result;
 
     always @(posedge clk) begin
         t_byte_r <= t_byte;
@@ -480,6 +501,7 @@ module hop_uart_bridge #(
             t_start <= 1'b0;
             converged <= 1'b0;
         end else if (t_start) begin
+            if (t_load_result) converged <= (core_out_status == 2'd0);
             t_kind <= t_pick;
             t_index <= 16'd0;
             t_crc <= 8'h00;
@@ -496,10 +518,7 @@ module hop_uart_bridge #(
             t_index <= t_index + 1'b1;
             t_last <= (t_index == t_end);
             t_header <= (t_index < 16'd3);
-            if (t_last) begin
-                t_kind <= K_NONE;
-                if (t_kind == K_RESULT) converged <= (core_out_status == 2'd0);
-            end
+            if (t_last) t_kind <= K_NONE;
         end
     end
 endmodule

@@ -380,6 +380,18 @@ fn bad_frames_get_error_replies_and_the_bridge_recovers() {
     s.board.link.send(&frame[..3]).unwrap();
     expect_error(&mut s, DeviceError::Timeout);
 
+    // A second probe right behind the first: its header arrives while the first's
+    // result is being sent, so the bridge answers it with BUSY after that result.
+    settle(&mut s);
+    let frame = protocol::probe_frame(&probe);
+    s.board.link.send(&[frame.clone(), frame].concat()).unwrap();
+    match s.board.link.receive().unwrap() {
+        Reply::Result { .. } => {}
+        other => panic!("expected the first probe's result, got {other:?}"),
+    }
+    expect_error(&mut s, DeviceError::Busy);
+    settle(&mut s);
+
     // After all that, probes still work.
     check_probes(&mut s, 4);
 }
