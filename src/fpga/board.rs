@@ -89,6 +89,16 @@ impl Part {
         }
     }
 
+    /// `synth_ice40 -device`: the timing model yosys maps the logic with (hx, lp or
+    /// u; the UltraPlus parts are slower than the HX ones). Only iCE40 parts have one.
+    pub fn ice40_device(self) -> &'static str {
+        match self {
+            Part::Up5kSg48 => "u",
+            Part::Hx8kCt256 => "hx",
+            Part::Ecp5_25kBg381 | Part::Ecp5_85kBg381 => "",
+        }
+    }
+
     pub fn capacity(self) -> Capacity {
         match self {
             Part::Up5kSg48 => Capacity {

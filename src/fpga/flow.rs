@@ -249,7 +249,8 @@ pub const WEIGHT_MEMORY: &str = "wmem";
 pub fn yosys_script(sources: &[String], top: &str, part: Part, mem: MemoryMapping) -> String {
     let synth = match part.family() {
         Family::Ice40 => format!(
-            "synth_ice40 -top {top} -json {}{}",
+            "synth_ice40 -device {} -top {top} -json {}{}",
+            part.ice40_device(),
             names::NETLIST,
             if mem.spram { " -spram" } else { "" }
         ),
@@ -445,7 +446,17 @@ mod tests {
         assert!(
             s.contains("hierarchy -top hop_board\nsetattr -set ram_style \"huge\" core7/m:wmem\n")
         );
-        assert!(s.contains("synth_ice40 -top hop_board -json netlist.json -spram\n"));
+        assert!(s.contains("synth_ice40 -device u -top hop_board -json netlist.json -spram\n"));
+        let hx = yosys_script(
+            &[],
+            "t",
+            Part::Hx8kCt256,
+            MemoryMapping {
+                spram: false,
+                weights_in_spram: None,
+            },
+        );
+        assert!(hx.contains("synth_ice40 -device hx -top t -json netlist.json\n"));
         assert!(s.contains("tee -q -o stat.json stat -json"));
         let e = yosys_script(
             &[],
