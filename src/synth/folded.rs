@@ -403,6 +403,7 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
             depth: z.n * z.c_count,
             name: e.wmem.clone(),
             comment: Some(format!("{} lanes of W bits per word", z.lanes)),
+            no_rw_check: false,
         }),
     }
     items.extend([Item::Memory {
@@ -410,6 +411,7 @@ fn declarations(names: &Names, e: &Engine, z: &Sizes) -> Vec<Item> {
         depth: z.n,
         name: e.tmem.clone(),
         comment: Some("per neuron: {tie possible, -C_i}".into()),
+        no_rw_check: false,
     }]);
     if !z.load && z.banking.is_none() {
         items.push(Item::ReadMemH {

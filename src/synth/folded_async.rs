@@ -31,6 +31,8 @@ const READ: u64 = 2;
 const DECIDE: u64 = 3;
 const END: u64 = 4;
 const SHIFT: u64 = 5;
+/// The phase register is one-hot: one bit per phase.
+const PHASES: u32 = 6;
 
 /// The exact cycle counts of this core; every pass takes `bank_latency` more cycles
 /// with a banked weight memory (M, docs/ARCHITECTURES.md).
@@ -209,9 +211,9 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             "result waiting for out_ready",
         ),
         reg(
-            3,
+            PHASES,
             "phase",
-            "0 init, 1 scan, 2 read, 3 decide, 4 end, 5 shift",
+            "one-hot: bit 0 init, 1 scan, 2 read, 3 decide, 4 end, 5 shift",
         ),
         reg(0, "changed_any", "some neuron flipped in this sweep"),
         reg(0, "wrap", "the sweep's last neuron is decided"),
@@ -253,12 +255,14 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
             depth: z.c_count,
             name: ident("kmem"),
             comment: Some("margins of the all -1 state".into()),
+            no_rw_check: false,
         },
         Item::Memory {
             width: lw * z.fw,
             depth: z.c_count,
             name: ident("gmem"),
-            comment: Some("margins g_i = h_i - theta_i".into()),
+            comment: Some("margins g_i = h_i - theta_i; a read whose value is used never meets a write of its word".into()),
+            no_rw_check: true,
         },
     ]);
     let mems = AsyncNames::new();
@@ -273,6 +277,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
                 depth: z.n * z.c_count,
                 name: ident("wmem"),
                 comment: Some("column-major: word k*C + c holds w[c*L + l][k]".into()),
+                no_rw_check: false,
             });
             if !z.load {
                 items.push(Item::ReadMemH {
@@ -638,22 +643,34 @@ fn next_word(z: &Sizes) -> Expr {
     )
 }
 
-fn start_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
-    let mut stmts = vec![nb("pass_active", u(1, 1))];
-    stmts.extend(aim_pass(up, copy, addr, z));
-    stmts
+/// Starts a pass: the aim block (`pass_aim`) has pointed it at the right column, kind
+/// and direction in this same cycle.
+fn start_pass() -> Stmt {
+    nb("pass_active", u(1, 1))
 }
 
-/// A pass's first word, direction and kind, without starting it: DECIDE aims a pass
-/// at neuron j's column every cycle (no pass runs then), so only `pass_active` waits
-/// for the flip.
-fn aim_pass(up: Expr, copy: bool, addr: Expr, z: &Sizes) -> Vec<Stmt> {
-    vec![
-        nb("pass_c", u(z.word, 0)),
-        nb("pass_addr", addr),
-        nb("pass_copy", u(1, usize::from(copy))),
-        nb("pass_up", up),
-    ]
+/// The pass's word counters, first weight word, kind and direction, in a block of
+/// their own with no enable. While no pass runs they are aimed, every cycle, at the
+/// pass that may start: from word 0 of neuron j's column (`col_base`), a copy of K
+/// when idle (the start of a probe), else +2w while scanning or in the direction of
+/// the decision. While a pass runs they count its words.
+fn pass_aim(z: &Sizes) -> Item {
+    Item::AlwaysPosedge {
+        clock: ident("clk"),
+        body: vec![Stmt::If {
+            cond: e("pass_active"),
+            then: vec![incr("pass_c", z.word, 1), incr("pass_addr", z.addr, 1)],
+            otherwise: vec![
+                nb("pass_c", u(z.word, 0)),
+                nb("pass_addr", e("col_base")),
+                nb("pass_copy", e("busy").logic_not()),
+                nb(
+                    "pass_up",
+                    phase_is(SCAN).binary(BinaryOp::Or, e("decision")),
+                ),
+            ],
+        }],
+    }
 }
 
 /// Step to the next neuron; after the last one, back to neuron 0.
@@ -703,7 +720,12 @@ fn rotate(z: &Sizes, bit: Expr) -> Stmt {
 }
 
 fn phase_is(p: u64) -> Expr {
-    e("phase").eq(Expr::uint(3, p))
+    e("phase").bit(p as u32)
+}
+
+/// Moves to phase `p` (the one-hot register's bit p alone).
+fn goto(p: u64) -> Stmt {
+    nb("phase", Expr::uint(PHASES, 1 << p))
 }
 
 fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
@@ -711,36 +733,35 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
     let scan = vec![when(
         e("pass_idle"),
         vec![
-            when(e("current"), start_pass(u(1, 1), false, e("col_base"), z)),
+            when(e("current"), vec![start_pass()]),
             rotate(z, e("current")),
             advance(z),
-            when(last_neuron.clone(), vec![nb("phase", Expr::uint(3, READ))]),
+            when(last_neuron.clone(), vec![goto(READ)]),
         ],
     )];
     let on_flip = vec![
         nb("changed_any", u(1, 1)),
         nb("pass_active", u(1, 1)),
-        nb("phase", Expr::uint(3, READ)),
+        goto(READ),
     ];
     // Without a flip the prefetched word is valid: decide the next neuron straight away.
-    let mut decide = aim_pass(e("decision"), false, e("col_base"), z);
-    decide.extend([
+    let decide = vec![
         when(last_neuron, vec![nb("wrap", u(1, 1))]),
         Stmt::If {
             cond: e("flip"),
             then: on_flip,
-            otherwise: vec![when(e("idx_last"), vec![nb("phase", Expr::uint(3, END))])],
+            otherwise: vec![when(e("idx_last"), vec![goto(END)])],
         },
         rotate(z, e("decision")),
         advance(z),
-    ]);
+    ];
     let decide = [decide, shift_flags(z)].concat();
     let shift = [
         load_flags(z),
         vec![Stmt::If {
             cond: e("wrap"),
-            then: vec![nb("phase", Expr::uint(3, END))],
-            otherwise: vec![nb("phase", Expr::uint(3, DECIDE))],
+            then: vec![goto(END)],
+            otherwise: vec![goto(DECIDE)],
         }],
     ]
     .concat();
@@ -753,34 +774,24 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
             control::stop_rule(
                 names,
                 false,
-                [vec![nb("phase", Expr::uint(3, DECIDE))], restart_flags(z)].concat(),
+                [vec![goto(DECIDE)], restart_flags(z)].concat(),
             ),
         ],
     )];
-    let phases = Stmt::If {
-        cond: phase_is(INIT),
-        then: vec![when(e("pass_idle"), vec![nb("phase", Expr::uint(3, SCAN))])],
-        otherwise: vec![Stmt::If {
-            cond: phase_is(SCAN),
-            then: scan,
-            otherwise: vec![Stmt::If {
-                cond: phase_is(READ),
-                then: vec![when(
-                    e("pass_idle"),
-                    vec![nb("phase", Expr::uint(3, SHIFT))],
-                )],
-                otherwise: vec![Stmt::If {
-                    cond: phase_is(DECIDE),
-                    then: decide,
-                    otherwise: vec![Stmt::If {
-                        cond: phase_is(SHIFT),
-                        then: shift,
-                        otherwise: end,
-                    }],
-                }],
-            }],
-        }],
-    };
+    // One phase bit is set, so each phase is a test of its own bit, not an else-chain.
+    // DECIDE comes last: the last assignment wins, so its decision (the deepest logic)
+    // enters the registers' multiplexers nearest their inputs.
+    let phases = [
+        when(phase_is(INIT), vec![when(e("pass_idle"), vec![goto(SCAN)])]),
+        when(phase_is(SCAN), scan),
+        when(
+            phase_is(READ),
+            vec![when(e("pass_idle"), vec![goto(SHIFT)])],
+        ),
+        when(phase_is(SHIFT), shift),
+        when(phase_is(END), end),
+        when(phase_is(DECIDE), decide),
+    ];
     let mems = AsyncNames::new();
     let stage3 = (0..z.lanes).map(|l| nb(&format!("s_r_{l}"), e(&format!("s_{l}"))));
     let mem = weight_memory(&mems, z);
@@ -805,27 +816,22 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
         ),
         when(
             e("pass_active"),
-            vec![Stmt::If {
-                cond: e("pass_c").eq(u(z.word, z.c_count - 1)),
-                then: vec![nb("pass_active", u(1, 0))],
-                otherwise: vec![incr("pass_c", z.word, 1), incr("pass_addr", z.addr, 1)],
-            }],
+            vec![when(
+                e("pass_c").eq(u(z.word, z.c_count - 1)),
+                vec![nb("pass_active", u(1, 0))],
+            )],
         ),
-        phases,
     ]);
+    stmts.extend(phases);
     stmts.extend(stage3);
     stmts
 }
 
 /// What taking a probe resets besides the shared state; it starts the INIT pass.
 fn start(z: &Sizes) -> Vec<Stmt> {
-    let mut stmts = vec![
-        nb("phase", Expr::uint(3, INIT)),
-        nb("changed_any", u(1, 0)),
-        nb("wrap", u(1, 0)),
-    ];
+    let mut stmts = vec![goto(INIT), nb("changed_any", u(1, 0)), nb("wrap", u(1, 0))];
     stmts.extend(first_neuron(z));
-    stmts.extend(start_pass(u(1, 0), true, u(z.addr, 0), z));
+    stmts.push(start_pass());
     stmts
 }
 
@@ -861,6 +867,7 @@ pub fn build(design: &Design) -> Module {
         None => {}
     }
     items.extend(datapath(&z));
+    items.push(pass_aim(&z));
     items.extend(control::stop_checks(
         &names,
         design.max_sweeps,

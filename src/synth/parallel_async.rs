@@ -108,6 +108,7 @@ pub fn build(design: &Design) -> Module {
             depth: n,
             name: v.g.clone(),
             comment: Some("margins g_i = h_i - theta_i (registers)".into()),
+            no_rw_check: false,
         },
         Item::Blank,
         Item::Comment(vec![

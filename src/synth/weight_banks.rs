@@ -200,6 +200,7 @@ impl<'a> BankedMemory<'a> {
                 depth: b.depth(k),
                 name: self.bank(k),
                 comment: (k == 0).then(|| format!("words {}*k + a", b.bank_words)),
+                no_rw_check: false,
             });
             if self.port.is_none() {
                 items.push(Item::ReadMemH {

@@ -92,6 +92,10 @@ pub enum Item {
         depth: usize,
         name: Ident,
         comment: Option<String>,
+        /// Printed as `(* no_rw_check *)`: no read of the memory whose value is used
+        /// meets a write of the same word in the same cycle, so synthesis need not
+        /// build logic for which value such a read returns (yosys).
+        no_rw_check: bool,
     },
     /// `initial $readmemh("file", memory);` (file names are hopgen's own, never user input)
     ReadMemH {

@@ -137,9 +137,15 @@ fn print_item(out: &mut String, item: &Item) {
             depth,
             name,
             comment,
+            no_rw_check,
         } => {
+            let attr = if *no_rw_check {
+                "(* no_rw_check *) "
+            } else {
+                ""
+            };
             let mut line = format!(
-                "{INDENT}reg [{}:0] {} [0:{}];",
+                "{INDENT}{attr}reg [{}:0] {} [0:{}];",
                 width - 1,
                 name.0,
                 depth - 1

@@ -25,7 +25,7 @@ module tiny_1 (
     reg [1:0] status;
     reg busy; // working on a probe
     reg done; // result waiting for out_ready
-    reg [2:0] phase; // 0 init, 1 scan, 2 read, 3 decide, 4 end, 5 shift
+    reg [5:0] phase; // one-hot: bit 0 init, 1 scan, 2 read, 3 decide, 4 end, 5 shift
     reg changed_any; // some neuron flipped in this sweep
     reg wrap; // the sweep's last neuron is decided
     reg [0:0] idx; // neuron j (scan: k)
@@ -54,7 +54,7 @@ module tiny_1 (
     reg [4:0] kdata; // start margins word (synchronous read)
     reg [4:0] gdata; // margins word (synchronous read)
     reg [4:0] kmem [0:0]; // margins of the all -1 state
-    reg [4:0] gmem [0:0]; // margins g_i = h_i - theta_i
+    (* no_rw_check *) reg [4:0] gmem [0:0]; // margins g_i = h_i - theta_i; a read whose value is used never meets a write of its word
     reg [3:0] wmem [0:0]; // column-major: word k*C + c holds w[c*L + l][k]
     initial $readmemh("weights.mem", wmem);
     initial $readmemh("margins.mem", kmem);
@@ -77,7 +77,7 @@ module tiny_1 (
     wire [0:0] next_word; // the word of neuron j+1 (0 after the last)
     assign next_word = idx_last ? 1'd0 : word_up;
     wire [0:0] g_raddr; // a pass's word (a cycle after its weights), else (prefetch while deciding) the next neuron's
-    assign g_raddr = p1_valid ? p1_c : ((phase == 3'd3) ? next_word : word);
+    assign g_raddr = p1_valid ? p1_c : (phase[3] ? next_word : word);
 
     // Decision for neuron j (docs/ARITHMETIC.md): the sign of g_j; zero is a tie.
     wire [0:0] positive_lanes; // g > 0, lane by lane
@@ -95,6 +95,17 @@ module tiny_1 (
     assign decision = positive | (zero & current);
     assign flip = decision != current;
 
+    always @(posedge clk) begin
+        if (pass_active) begin
+            pass_c <= pass_c + 1'd1;
+            pass_addr <= pass_addr + 1'd1;
+        end else begin
+            pass_c <= 1'd0;
+            pass_addr <= col_base;
+            pass_copy <= !busy;
+            pass_up <= phase[1] | decision;
+        end
+    end
     // Stopping rule, after sweep k+1 (docs/ARITHMETIC.md).
     wire changed; // some neuron changed
     reg last; // k+1 == max_sweeps (registered: sweeps is steady for a whole sweep)
@@ -133,23 +144,17 @@ module tiny_1 (
             if (pass_active) begin
                 if (pass_c == 1'd0) begin
                     pass_active <= 1'd0;
-                end else begin
-                    pass_c <= pass_c + 1'd1;
-                    pass_addr <= pass_addr + 1'd1;
                 end
             end
-            if (phase == 3'd0) begin
+            if (phase[0]) begin
                 if (pass_idle) begin
-                    phase <= 3'd1;
+                    phase <= 6'd2;
                 end
-            end else if (phase == 3'd1) begin
+            end
+            if (phase[1]) begin
                 if (pass_idle) begin
                     if (current) begin
                         pass_active <= 1'd1;
-                        pass_c <= 1'd0;
-                        pass_addr <= col_base;
-                        pass_copy <= 1'd0;
-                        pass_up <= 1'd1;
                     end
                     state <= current;
                     if (idx_last) begin
@@ -166,27 +171,50 @@ module tiny_1 (
                         word_up <= word_up + 1'd1;
                     end
                     if (idx_last) begin
-                        phase <= 3'd2;
+                        phase <= 6'd4;
                     end
                 end
-            end else if (phase == 3'd2) begin
+            end
+            if (phase[2]) begin
                 if (pass_idle) begin
-                    phase <= 3'd5;
+                    phase <= 6'd32;
                 end
-            end else if (phase == 3'd3) begin
-                pass_c <= 1'd0;
-                pass_addr <= col_base;
-                pass_copy <= 1'd0;
-                pass_up <= decision;
+            end
+            if (phase[5]) begin
+                if (wrap) begin
+                    phase <= 6'd16;
+                end else begin
+                    phase <= 6'd8;
+                end
+            end
+            if (phase[4]) begin
+                if (pass_idle) begin
+                    changed_any <= 1'd0;
+                    wrap <= 1'd0;
+                    sweeps <= sweeps + 16'd1;
+                    if (!changed) begin
+                        busy <= 1'd0;
+                        done <= 1'd1;
+                        status <= 2'd0;
+                    end else if (last) begin
+                        busy <= 1'd0;
+                        done <= 1'd1;
+                        status <= 2'd1;
+                    end else begin
+                        phase <= 6'd8;
+                    end
+                end
+            end
+            if (phase[3]) begin
                 if (idx_last) begin
                     wrap <= 1'd1;
                 end
                 if (flip) begin
                     changed_any <= 1'd1;
                     pass_active <= 1'd1;
-                    phase <= 3'd2;
+                    phase <= 6'd4;
                 end else if (idx_last) begin
-                    phase <= 3'd4;
+                    phase <= 6'd16;
                 end
                 state <= decision;
                 if (idx_last) begin
@@ -202,27 +230,6 @@ module tiny_1 (
                     word <= word_up;
                     word_up <= word_up + 1'd1;
                 end
-            end else if (phase == 3'd5) begin
-                if (wrap) begin
-                    phase <= 3'd4;
-                end else begin
-                    phase <= 3'd3;
-                end
-            end else if (pass_idle) begin
-                changed_any <= 1'd0;
-                wrap <= 1'd0;
-                sweeps <= sweeps + 16'd1;
-                if (!changed) begin
-                    busy <= 1'd0;
-                    done <= 1'd1;
-                    status <= 2'd0;
-                end else if (last) begin
-                    busy <= 1'd0;
-                    done <= 1'd1;
-                    status <= 2'd1;
-                end else begin
-                    phase <= 3'd3;
-                end
             end
             s_r_0 <= s_0;
         end else if (done) begin
@@ -234,7 +241,7 @@ module tiny_1 (
             state <= in_state;
             sweeps <= 16'd0;
             busy <= 1'd1;
-            phase <= 3'd0;
+            phase <= 6'd1;
             changed_any <= 1'd0;
             wrap <= 1'd0;
             idx <= 1'd0;
@@ -243,10 +250,6 @@ module tiny_1 (
             word_up <= 1'd1;
             col_base <= 1'd0;
             pass_active <= 1'd1;
-            pass_c <= 1'd0;
-            pass_addr <= 1'd0;
-            pass_copy <= 1'd1;
-            pass_up <= 1'd0;
             idle <= 1'd0;
         end
         if (rst) begin
