@@ -654,16 +654,16 @@ fn start_pass() -> Stmt {
 /// pass that may start: from word 0 of neuron j's column (`col_base`), a copy of K
 /// when idle (the start of a probe), else +2w while scanning or in the direction of
 /// the decision. While a pass runs they count its words.
-fn pass_aim(z: &Sizes) -> Item {
+fn pass_aim(names: &Names, z: &Sizes) -> Item {
     Item::AlwaysPosedge {
-        clock: ident("clk"),
+        clock: names.clk.clone(),
         body: vec![Stmt::If {
             cond: e("pass_active"),
             then: vec![incr("pass_c", z.word, 1), incr("pass_addr", z.addr, 1)],
             otherwise: vec![
                 nb("pass_c", u(z.word, 0)),
                 nb("pass_addr", e("col_base")),
-                nb("pass_copy", e("busy").logic_not()),
+                nb("pass_copy", Expr::id(&names.busy).logic_not()),
                 nb(
                     "pass_up",
                     phase_is(SCAN).binary(BinaryOp::Or, e("decision")),
@@ -867,7 +867,7 @@ pub fn build(design: &Design) -> Module {
         None => {}
     }
     items.extend(datapath(&z));
-    items.push(pass_aim(&z));
+    items.push(pass_aim(&names, &z));
     items.extend(control::stop_checks(
         &names,
         design.max_sweeps,
