@@ -315,6 +315,13 @@ fn seeds_are_tried_until_one_meets_the_target_and_the_fastest_is_kept() {
     assert_eq!(r["timing"]["seed"], kept, "{r}");
     assert_eq!(r["timing"]["fmax_mhz"].as_f64().unwrap(), best);
     assert_eq!(r["status"], "timing-failed");
+    assert!(
+        r["problem"]
+            .as_str()
+            .unwrap()
+            .ends_with("target (the best of 3 nextpnr seeds)"),
+        "{r}"
+    );
     let dir = tmp.path().join("fast");
     let placed: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("nextpnr-report.json")).unwrap())

@@ -170,7 +170,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         BuildStatus::Ok => Ok(()),
         BuildStatus::TimingFailed if opts.allow_timing_fail => Ok(()),
         BuildStatus::TimingFailed => Err(Error::Rejected(format!(
-            "{} (pass --allow-timing-fail to accept the bitstream anyway)",
+            "{} (try more placements with --seeds K, or pass --allow-timing-fail to accept the bitstream anyway)",
             report.problem.as_deref().unwrap_or("timing failed")
         ))
         .into()),

@@ -507,8 +507,14 @@ fn make_report(
     };
     let problem = problem.or_else(|| {
         (status == BuildStatus::TimingFailed).then(|| {
+            let tried = placed.map_or(0, |p| p.tries.len());
+            let best_of = if tried > 1 {
+                format!(" (the best of {tried} nextpnr seeds)")
+            } else {
+                String::new()
+            };
             format!(
-                "Fmax {:.1} MHz is below the {:.1} MHz target",
+                "Fmax {:.1} MHz is below the {:.1} MHz target{best_of}",
                 fmax.unwrap_or(0.0),
                 opts.freq_mhz
             )
