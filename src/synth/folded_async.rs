@@ -300,7 +300,7 @@ fn declarations(names: &Names, z: &Sizes) -> Vec<Item> {
         items.push(reg(z.gw, &format!("s_r_{l}"), comment));
     }
     if z.lanes > 1 {
-        items.push(reg(z.lane, "lane", "j mod L"));
+        items.push(reg(lw, "lane_hot", "one-hot: bit j mod L is set"));
         items.push(reg(0, "lane_last", "j mod L == L-1 (a register)"));
         items.push(reg(
             lw,
@@ -403,7 +403,10 @@ fn lane_resets(z: &Sizes) -> Vec<Stmt> {
     if z.lanes == 1 {
         return vec![];
     }
-    vec![nb("lane", u(z.lane, 0)), nb("lane_last", u(1, 0))]
+    vec![
+        nb("lane_hot", u(z.lanes as u32, 1)),
+        nb("lane_last", u(1, 0)),
+    ]
 }
 
 /// Neuron 0: its counters and their registered flags.
@@ -597,16 +600,30 @@ fn shift_flags(z: &Sizes) -> Vec<Stmt> {
     }]
 }
 
-/// SHIFT, after a READ: the flags of the word just read, from neuron j's lane on.
+/// SHIFT, after a READ: the flags of the word just read, from neuron j's lane on. The
+/// one-hot lane selects the shifted copy (an AND-OR over L copies, shallower than a
+/// log2 L-stage shifter on the margin RAM's slow output).
 fn load_flags(z: &Sizes) -> Vec<Stmt> {
     if z.lanes == 1 {
         return vec![];
     }
+    let lw = z.lanes as u32;
     let from_lane = |flag: &str| {
-        nb(
-            &format!("{flag}_next"),
-            e(&format!("{flag}_lanes")).binary(BinaryOp::Shr, e("lane")),
-        )
+        let lanes = e(&format!("{flag}_lanes"));
+        let shifted = (0..lw)
+            .map(|l| {
+                let copy = if l == 0 {
+                    lanes.clone()
+                } else {
+                    lanes
+                        .clone()
+                        .binary(BinaryOp::Shr, Expr::uint(z.lane, u64::from(l)))
+                };
+                Expr::Repeat(lw, Box::new(e("lane_hot").bit(l))).binary(BinaryOp::And, copy)
+            })
+            .reduce(|all, one| all.binary(BinaryOp::Or, one))
+            .expect("two lanes or more");
+        nb(&format!("{flag}_next"), shifted)
     };
     vec![
         nb("use_next", u(1, 1)),
@@ -679,16 +696,14 @@ fn advance(z: &Sizes) -> Stmt {
     let step_lane = if z.lanes == 1 {
         next_word
     } else {
-        // lane_last: lane + 1 == L - 1 (false when L = 1, which has no lane).
-        let becomes_last = e("lane").eq(u(z.lane, z.lanes - 2));
+        // lane_last: the next lane is L - 1 (L = 1 has no lanes).
+        let lw = z.lanes as u32;
+        let becomes_last = e("lane_hot").bit(lw - 2);
+        let moved = Expr::Concat(vec![e("lane_hot").part(Expr::Num(0), lw - 1), u(1, 0)]);
         vec![Stmt::If {
             cond: e("lane_last"),
-            then: [
-                vec![nb("lane", u(z.lane, 0)), nb("lane_last", u(1, 0))],
-                next_word,
-            ]
-            .concat(),
-            otherwise: vec![incr("lane", z.lane, 1), nb("lane_last", becomes_last)],
+            then: [lane_resets(z), next_word].concat(),
+            otherwise: vec![nb("lane_hot", moved), nb("lane_last", becomes_last)],
         }]
     };
     // idx_last: idx + 1 == N - 1 (N = 1 never steps).

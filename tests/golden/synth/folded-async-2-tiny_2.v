@@ -60,7 +60,7 @@ module tiny_2 (
     initial $readmemh("margins.mem", kmem);
     reg [2:0] s_r_0; // the pass's new margins (stage 3)
     reg [2:0] s_r_1;
-    reg [0:0] lane; // j mod L
+    reg [1:0] lane_hot; // one-hot: bit j mod L is set
     reg lane_last; // j mod L == L-1 (a register)
     reg [1:0] positive_next; // g > 0 of lanes j mod L, j mod L + 1, ... (bit 0: neuron j)
     reg [1:0] zero_next; // g = 0 of the same lanes
@@ -175,20 +175,20 @@ module tiny_2 (
                         word <= 1'd0;
                         word_up <= 1'd1;
                         col_base <= 1'd0;
-                        lane <= 1'd0;
+                        lane_hot <= 2'd1;
                         lane_last <= 1'd0;
                     end else begin
                         idx <= idx + 1'd1;
                         idx_last <= idx == 1'd0;
                         col_base <= col_base + 1'd1;
                         if (lane_last) begin
-                            lane <= 1'd0;
+                            lane_hot <= 2'd1;
                             lane_last <= 1'd0;
                             word <= word_up;
                             word_up <= word_up + 1'd1;
                         end else begin
-                            lane <= lane + 1'd1;
-                            lane_last <= lane == 1'd0;
+                            lane_hot <= {lane_hot[0 +: 1], 1'd0};
+                            lane_last <= lane_hot[0];
                         end
                     end
                     if (idx_last) begin
@@ -203,8 +203,8 @@ module tiny_2 (
             end
             if (phase[5]) begin
                 use_next <= 1'd1;
-                positive_next <= positive_lanes >> lane;
-                zero_next <= zero_lanes >> lane;
+                positive_next <= ({2{lane_hot[0]}} & positive_lanes) | ({2{lane_hot[1]}} & (positive_lanes >> 1'd1));
+                zero_next <= ({2{lane_hot[0]}} & zero_lanes) | ({2{lane_hot[1]}} & (zero_lanes >> 1'd1));
                 if (wrap) begin
                     phase <= 6'd16;
                 end else begin
@@ -248,20 +248,20 @@ module tiny_2 (
                     word <= 1'd0;
                     word_up <= 1'd1;
                     col_base <= 1'd0;
-                    lane <= 1'd0;
+                    lane_hot <= 2'd1;
                     lane_last <= 1'd0;
                 end else begin
                     idx <= idx + 1'd1;
                     idx_last <= idx == 1'd0;
                     col_base <= col_base + 1'd1;
                     if (lane_last) begin
-                        lane <= 1'd0;
+                        lane_hot <= 2'd1;
                         lane_last <= 1'd0;
                         word <= word_up;
                         word_up <= word_up + 1'd1;
                     end else begin
-                        lane <= lane + 1'd1;
-                        lane_last <= lane == 1'd0;
+                        lane_hot <= {lane_hot[0 +: 1], 1'd0};
+                        lane_last <= lane_hot[0];
                     end
                 end
                 if (lane_last) begin
@@ -291,7 +291,7 @@ module tiny_2 (
             word <= 1'd0;
             word_up <= 1'd1;
             col_base <= 1'd0;
-            lane <= 1'd0;
+            lane_hot <= 2'd1;
             lane_last <= 1'd0;
             pass_active <= 1'd1;
             idle <= 1'd0;

@@ -61,7 +61,7 @@ module tiny_5 (
     reg [5:0] s_r_0; // the pass's new margins (stage 3)
     reg [5:0] s_r_1;
     reg [5:0] s_r_2;
-    reg [1:0] lane; // j mod L
+    reg [2:0] lane_hot; // one-hot: bit j mod L is set
     reg lane_last; // j mod L == L-1 (a register)
     reg [2:0] positive_next; // g > 0 of lanes j mod L, j mod L + 1, ... (bit 0: neuron j)
     reg [2:0] zero_next; // g = 0 of the same lanes
@@ -180,20 +180,20 @@ module tiny_5 (
                         word <= 1'd0;
                         word_up <= 1'd1;
                         col_base <= 4'd0;
-                        lane <= 2'd0;
+                        lane_hot <= 3'd1;
                         lane_last <= 1'd0;
                     end else begin
                         idx <= idx + 3'd1;
                         idx_last <= idx == 3'd3;
                         col_base <= col_base + 4'd2;
                         if (lane_last) begin
-                            lane <= 2'd0;
+                            lane_hot <= 3'd1;
                             lane_last <= 1'd0;
                             word <= word_up;
                             word_up <= word_up + 1'd1;
                         end else begin
-                            lane <= lane + 2'd1;
-                            lane_last <= lane == 2'd1;
+                            lane_hot <= {lane_hot[0 +: 2], 1'd0};
+                            lane_last <= lane_hot[1];
                         end
                     end
                     if (idx_last) begin
@@ -208,8 +208,8 @@ module tiny_5 (
             end
             if (phase[5]) begin
                 use_next <= 1'd1;
-                positive_next <= positive_lanes >> lane;
-                zero_next <= zero_lanes >> lane;
+                positive_next <= (({3{lane_hot[0]}} & positive_lanes) | ({3{lane_hot[1]}} & (positive_lanes >> 2'd1))) | ({3{lane_hot[2]}} & (positive_lanes >> 2'd2));
+                zero_next <= (({3{lane_hot[0]}} & zero_lanes) | ({3{lane_hot[1]}} & (zero_lanes >> 2'd1))) | ({3{lane_hot[2]}} & (zero_lanes >> 2'd2));
                 if (wrap) begin
                     phase <= 6'd16;
                 end else begin
@@ -253,20 +253,20 @@ module tiny_5 (
                     word <= 1'd0;
                     word_up <= 1'd1;
                     col_base <= 4'd0;
-                    lane <= 2'd0;
+                    lane_hot <= 3'd1;
                     lane_last <= 1'd0;
                 end else begin
                     idx <= idx + 3'd1;
                     idx_last <= idx == 3'd3;
                     col_base <= col_base + 4'd2;
                     if (lane_last) begin
-                        lane <= 2'd0;
+                        lane_hot <= 3'd1;
                         lane_last <= 1'd0;
                         word <= word_up;
                         word_up <= word_up + 1'd1;
                     end else begin
-                        lane <= lane + 2'd1;
-                        lane_last <= lane == 2'd1;
+                        lane_hot <= {lane_hot[0 +: 2], 1'd0};
+                        lane_last <= lane_hot[1];
                     end
                 end
                 if (lane_last) begin
@@ -297,7 +297,7 @@ module tiny_5 (
             word <= 1'd0;
             word_up <= 1'd1;
             col_base <= 4'd0;
-            lane <= 2'd0;
+            lane_hot <= 3'd1;
             lane_last <= 1'd0;
             pass_active <= 1'd1;
             idle <= 1'd0;
