@@ -211,7 +211,7 @@ pub fn goals() -> Vec<Goal> {
 
 /// The nextpnr seeds a goal's build may try (`hopgen build --seeds`): it stops at
 /// the first that meets the goal.
-pub const GOAL_SEEDS: u32 = 3;
+pub const GOAL_SEEDS: u32 = 4;
 
 /// The goals' table: its header row and separator.
 const GOAL_HEAD: &str = "| part | arch | update | W | N | goal MHz | Fmax MHz | met | seeds tried (MHz) | logic cells | BRAM | SPRAM | weights in | build s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -526,11 +526,13 @@ pub fn markdown(dir: &Path, tools: &str) -> String {
          the other rows keep their last run.\n\n",
     );
     let _ = writeln!(out, "Tools: {tools}.\n");
-    out.push_str(
+    out.push_str(&format!(
         "## Goals\n\n\
          The issue's clock goals, each built at its size (`make qor` builds them after the\n\
-         searches; `hopgen-qor --goals` builds only them).\n\n",
-    );
+         searches; `hopgen-qor --goals` builds only them). Each build tries nextpnr seeds\n\
+         1, 2, … up to {GOAL_SEEDS} and stops at the first that meets the goal (`hopgen build\n\
+         --seeds {GOAL_SEEDS}`); every seed tried is listed, the kept one in bold.\n\n",
+    ));
     out.push_str(GOAL_HEAD);
     for goal in goals() {
         match std::fs::read_to_string(dir.join(format!("{}.row", goal.key()))) {
