@@ -21,8 +21,8 @@
 use super::control::{self, set, Names, SWEEP_BITS};
 use super::library::LANE_SUM;
 use super::parallel::threshold_constant;
-use super::weight_banks::{BankedMemory, Banking};
-use super::weight_port::{self, WeightMemory, WritePort};
+use super::weight_banks::{self, BankedMemory, Banking};
+use super::weight_port::{WeightMemory, WritePort};
 use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
 
@@ -636,11 +636,7 @@ fn state_shifts(names: &Names, e: &Engine, z: &Sizes) -> Item {
 /// Everything that happens while `busy`.
 fn running(names: &Names, e: &Engine, z: &Sizes) -> Vec<Stmt> {
     let mem = weight_memory(e, z);
-    // A banked memory reads in a block of its own (`clocked_items`).
-    let mut stmts = match z.banking {
-        Some(_) => vec![],
-        None => vec![weight_port::weight_read(z.load, &mem)],
-    };
+    let mut stmts = weight_banks::engine_read(&mem, z.banking, z.load);
     stmts.extend([
         set(&e.tdata, Expr::id(&e.tmem).select(Expr::id(&e.idx))),
         set(&e.v1, Expr::id(&e.issue)),
@@ -714,13 +710,13 @@ pub fn build(design: &Design) -> Module {
     items.extend(delay_items);
     let port = WritePort::new();
     let mem = weight_memory(&e, &z);
-    match z.banking {
-        Some(banking) => items.extend(
-            BankedMemory::new(&mem, banking, z.load, WEIGHTS_FILE).clocked_items(&names.clk),
-        ),
-        None if z.load => items.extend(port.items(&names.clk, &mem)),
-        None => {}
-    }
+    items.extend(weight_banks::memory_blocks(
+        &mem,
+        z.banking,
+        z.load,
+        WEIGHTS_FILE,
+        &names.clk,
+    ));
     items.extend(datapath(design, &names, &e, &z));
     items.extend(control::stop_checks(
         &names,

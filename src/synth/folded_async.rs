@@ -16,8 +16,8 @@
 
 use super::control::{self, decl, set, Names, SWEEP_BITS};
 use super::parallel_async::start_margin;
-use super::weight_banks::{BankedMemory, Banking};
-use super::weight_port::{self, WeightMemory, WritePort};
+use super::weight_banks::{self, BankedMemory, Banking};
+use super::weight_port::{WeightMemory, WritePort};
 use super::Timing;
 use super::{bits_for, pack_hex, Design};
 use crate::verilog::*;
@@ -810,11 +810,7 @@ fn running(names: &Names, z: &Sizes) -> Vec<Stmt> {
     let mems = AsyncNames::new();
     let stage3 = (0..z.lanes).map(|l| nb(&format!("s_r_{l}"), e(&format!("s_{l}"))));
     let mem = weight_memory(&mems, z);
-    // A banked memory reads in a block of its own (`clocked_items`).
-    let mut stmts = match z.banking {
-        Some(_) => vec![],
-        None => vec![weight_port::weight_read(z.load, &mem)],
-    };
+    let mut stmts = weight_banks::engine_read(&mem, z.banking, z.load);
     stmts.extend([
         nb("wdata_r", e("wdata")),
         nb("kdata", e("kmem").select(e("p2_c"))),
@@ -874,13 +870,13 @@ pub fn build(design: &Design) -> Module {
     let port = WritePort::new();
     let mut items = declarations(&names, &z);
     let mem = weight_memory(&mems, &z);
-    match z.banking {
-        Some(banking) => items.extend(
-            BankedMemory::new(&mem, banking, z.load, WEIGHTS_FILE).clocked_items(&names.clk),
-        ),
-        None if z.load => items.extend(port.items(&names.clk, &mem)),
-        None => {}
-    }
+    items.extend(weight_banks::memory_blocks(
+        &mem,
+        z.banking,
+        z.load,
+        WEIGHTS_FILE,
+        &names.clk,
+    ));
     items.extend(datapath(&z));
     items.push(pass_aim(&names, &z));
     items.extend(control::stop_checks(

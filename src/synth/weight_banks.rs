@@ -9,7 +9,7 @@
 
 use super::bits_for;
 use super::control::{self, set};
-use super::weight_port::{WeightMemory, WritePort};
+use super::weight_port::{self, WeightMemory, WritePort};
 use crate::verilog::*;
 
 /// Inputs of one multiplexer of the bank tree, and the select bits it uses.
@@ -91,6 +91,32 @@ impl Banking {
             .enumerate()
             .map(|(k, words)| (self.file(whole, k), words.join("\n") + "\n"))
             .collect()
+    }
+}
+
+/// The clocked blocks a folded core's weight memory has outside the engine's block:
+/// with `banking`, the banks' reads, registers and (`load`) run-time write; else the
+/// write port's block when the weights are written at run time (`load`), or none.
+pub fn memory_blocks(
+    mem: &WeightMemory,
+    banking: Option<Banking>,
+    load: bool,
+    file: &str,
+    clk: &Ident,
+) -> Vec<Item> {
+    match banking {
+        Some(banking) => BankedMemory::new(mem, banking, load, file).clocked_items(clk),
+        None if load => WritePort::new().items(clk, mem),
+        None => vec![],
+    }
+}
+
+/// The engine's read of its weight memory, in the engine's block: none with banks
+/// (they read in a block of their own, `memory_blocks`).
+pub fn engine_read(mem: &WeightMemory, banking: Option<Banking>, load: bool) -> Vec<Stmt> {
+    match banking {
+        Some(_) => vec![],
+        None => vec![weight_port::weight_read(load, mem)],
     }
 }
 
