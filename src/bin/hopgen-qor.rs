@@ -83,23 +83,43 @@ fn build_at(cases: &[qor::Case], n: usize, seeds: u32) {
     }
 }
 
-/// Builds the goal sizes, `jobs` at once, saving each.
-fn run_goals(goals: &[qor::Goal], work: &Path, cache: &Path, saved: &Path, jobs: usize) {
+/// Runs `work` on every item, `jobs` items at once, and returns the results in the
+/// items' order.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(goal) = goals.get(i) else { break };
-                match qor::run_goal(goal, work, cache, saved) {
-                    Ok(a) => eprintln!(
-                        "goal {}: {}",
-                        goal.key(),
-                        qor::goal_row(goal, &a).trim_end()
-                    ),
-                    Err(e) => eprintln!("cannot save {}: {e}", goal.key()),
-                }
+                let Some(item) = items.get(i) else { break };
+                let result = work(item);
+                results.lock().expect("results")[i] = Some(result);
             });
+        }
+    });
+    results
+        .into_inner()
+        .expect("results")
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Builds the goal sizes, `jobs` at once, saving each.
+fn run_goals(goals: &[qor::Goal], work: &Path, cache: &Path, saved: &Path, jobs: usize) {
+    in_parallel(goals, jobs, |goal| {
+        match qor::run_goal(goal, work, cache, saved) {
+            Ok(a) => eprintln!(
+                "goal {}: {}",
+                goal.key(),
+                qor::goal_row(goal, &a).trim_end()
+            ),
+            Err(e) => eprintln!("cannot save {}: {e}", goal.key()),
         }
     });
 }
@@ -148,43 +168,29 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .filter(|g| kept(&g.key()))
         .collect();
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; cases.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(case) = cases.get(i) else { break };
-                let log = |a: &qor::Attempt| {
-                    eprintln!(
-                        "{} {} {} W={} N={}: {} in {:.0} s{}",
-                        case.part.name(),
-                        case.arch.name(),
-                        hopgen::synth::mode_name(case.update),
-                        case.weight_bits,
-                        a.neurons,
-                        if a.fits { "fits" } else { "does not fit" },
-                        a.seconds,
-                        a.report
-                            .as_ref()
-                            .and_then(|r| r.timing.fmax_mhz)
-                            .map_or(String::new(), |f| format!(", Fmax {f:.1} MHz"))
-                    )
-                };
-                let outcome = qor::search(case, &work, &cache, &log);
-                if let Err(e) = qor::save(&outcome, &saved) {
-                    eprintln!("cannot save {}: {e}", case.key());
-                }
-                results.lock().expect("results")[i] = Some(outcome);
-            });
+    let outcomes: Vec<Outcome> = in_parallel(&cases, jobs, |case| {
+        let log = |a: &qor::Attempt| {
+            eprintln!(
+                "{} {} {} W={} N={}: {} in {:.0} s{}",
+                case.part.name(),
+                case.arch.name(),
+                hopgen::synth::mode_name(case.update),
+                case.weight_bits,
+                a.neurons,
+                if a.fits { "fits" } else { "does not fit" },
+                a.seconds,
+                a.report
+                    .as_ref()
+                    .and_then(|r| r.timing.fmax_mhz)
+                    .map_or(String::new(), |f| format!(", Fmax {f:.1} MHz"))
+            )
+        };
+        let outcome = qor::search(case, &work, &cache, &log);
+        if let Err(e) = qor::save(&outcome, &saved) {
+            eprintln!("cannot save {}: {e}", case.key());
         }
+        outcome
     });
-    let outcomes: Vec<Outcome> = results
-        .into_inner()
-        .expect("results")
-        .into_iter()
-        .flatten()
-        .collect();
     run_goals(&goals, &work, &cache, &saved, jobs);
     let tools = tool_versions();
     let md = qor::markdown(&saved, &tools);
