@@ -277,25 +277,22 @@ fn keep_failed(tmp: &Path, dir: &Path, failure: StepFailure) -> Error {
 }
 
 fn read(dir: &Path, file: &str) -> Result<String, StepFailure> {
-    std::fs::read_to_string(dir.join(file)).map_err(|e| StepFailure {
-        step: "report",
-        error: crate::tools::ToolError {
-            tool: "hopgen",
-            command: format!("read {file}"),
-            status: None,
-            stdout: String::new(),
-            stderr: e.to_string(),
-        },
-        seconds: 0.0,
-    })
+    std::fs::read_to_string(dir.join(file))
+        .map_err(|e| own_failure(format!("read {file}"), e.to_string()))
 }
 
 fn parse_failure(file: &str, problem: String) -> StepFailure {
+    own_failure(format!("parse {file}"), problem)
+}
+
+/// A failure of hopgen's own work between the tools (reading, parsing, copying their
+/// files): `command` says what it was doing.
+fn own_failure(command: String, problem: String) -> StepFailure {
     StepFailure {
         step: "report",
         error: crate::tools::ToolError {
             tool: "hopgen",
-            command: format!("parse {file}"),
+            command,
             status: None,
             stdout: String::new(),
             stderr: problem,
@@ -469,7 +466,7 @@ fn keep_seed_log(dir: &Path, seed: u32, steps: &mut [StepRun]) -> Result<(), Ste
     };
     let kept = format!("nextpnr-seed{seed}.log");
     std::fs::copy(dir.join(&run.log), dir.join(&kept))
-        .map_err(|e| parse_failure(&run.log, format!("cannot keep the log: {e}")))?;
+        .map_err(|e| own_failure(format!("copy {} to {kept}", run.log), e.to_string()))?;
     run.log = kept;
     run.note = Some(format!("seed {seed}"));
     Ok(())
